@@ -1,1 +1,3 @@
 export * from './connection';
+export * from './search-attributes';
+export * from './task-queues';
