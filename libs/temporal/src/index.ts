@@ -1,3 +1,2 @@
 export * from './connection';
 export * from './search-attributes';
-export * from './task-queues';
