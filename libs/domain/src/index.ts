@@ -1,1 +1,5 @@
 export * from './task-queues';
+export * from './errors';
+export * from './identity';
+export * from './wohngeld';
+export * from './cases';
