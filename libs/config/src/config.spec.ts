@@ -26,3 +26,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ APPOINTMENT_HOLD: '15 minutes' })).toThrow(/APPOINTMENT_HOLD/);
   });
 });
+
+describe('loadConfig: API settings', () => {
+  it('reads TRUST_PROXY as a flag or a hop count', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(() => loadConfig({ TRUST_PROXY: 'sometimes' })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('refuses symmetric or "none" algorithms for OIDC', () => {
+    const oidc = { AUTH_MODE: 'oidc', OIDC_ISSUER: 'https://id.example', OIDC_AUDIENCE: 'amtsweg-api' };
+    expect(loadConfig({ ...oidc, OIDC_ALGORITHMS: 'RS256, ES256' }).OIDC_ALGORITHMS).toBe('RS256, ES256');
+    expect(() => loadConfig({ ...oidc, OIDC_ALGORITHMS: 'RS256,HS256' })).toThrow(/OIDC_ALGORITHMS.*HS256/);
+    expect(() => loadConfig({ ...oidc, OIDC_ALGORITHMS: 'none' })).toThrow(/OIDC_ALGORITHMS/);
+  });
+});

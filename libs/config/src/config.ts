@@ -13,16 +13,66 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/**
+ * One Fachverfahren adapter, an entry of FACHVERFAHREN_ADAPTERS (JSON array). `type` picks the
+ * implementation in libs/fachverfahren/src/registry.ts (`http` = the reference HTTP adapter);
+ * `name` is also the callback path segment. See docs/adding-a-fachverfahren-adapter.md.
+ */
+export const fachverfahrenAdapterSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'lower-case letters, digits and -, at most 40'),
+    kind: z.enum(['submission', 'payment']),
+    type: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/).default('http'),
+    baseUrl: z.string().url().optional(),
+    /** HMAC-SHA-512 secret shared with the remote (signs requests, verifies its callbacks). */
+    secret: z.string().min(32),
+    /** The secret before a rotation, still accepted on inbound callbacks. */
+    previousSecret: z.string().min(32).optional(),
+    timeoutMs: z.number().int().positive().max(120_000).optional(),
+    /** Implementation-specific settings of non-http types. */
+    options: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+export type FachverfahrenAdapterConfig = z.infer<typeof fachverfahrenAdapterSchema>;
+
+const fachverfahrenAdaptersJson = z
+  .string()
+  .transform((s, ctx): unknown => {
+    try {
+      return JSON.parse(s);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of adapters, see docs/adding-a-fachverfahren-adapter.md' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z.array(fachverfahrenAdapterSchema).refine((list) => new Set(list.map((a) => a.name)).size === list.length, { message: 'adapter names must be unique' }),
+  );
+
+/** Signs the default sandbox adapters' traffic; refused in production (see the refinement below). */
+export const FACHVERFAHREN_SANDBOX_SECRET_DEFAULT = 'amtsweg-sandbox-hmac-secret-for-local-development-only';
+
 export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** json (default) or pretty; unset means pretty only for NODE_ENV=development on a terminal. */
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
     DATA_DIR: z.string().min(1).default('.data'),
 
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_BASE_URL: z.string().url().default('http://localhost:3000'),
-    TRUST_PROXY: bool.default(false),
+    /** false, true (one reverse proxy in front) or the number of proxy hops to trust for the client IP. */
+    TRUST_PROXY: z.union([bool, z.coerce.number().int().min(1).max(10)]).default(false),
     RATE_LIMIT_PUBLIC_PER_MINUTE: z.coerce.number().int().positive().default(60),
+    /** Per caller (token subject) and endpoint; higher than the public limit. */
+    RATE_LIMIT_AUTHENTICATED_PER_MINUTE: z.coerce.number().int().positive().default(600),
+    /** Largest accepted JSON request body (document uploads are multipart and have their own limit). */
+    HTTP_JSON_LIMIT_KB: z.coerce.number().int().positive().max(10240).default(100),
+    /** Each /health check gives up after this long and counts as down. */
+    HEALTH_CHECK_TIMEOUT_MS: z.coerce.number().int().positive().max(60000).default(2000),
+    /** /health reuses a result this young (ms), so probes and load tests do not hammer the dependencies. */
+    HEALTH_CACHE_MS: z.coerce.number().int().min(0).max(60000).default(1000),
 
     AUTH_MODE: z.enum(['dev', 'oidc']).default('dev'),
     DEV_JWT_SECRET: z.string().min(32).default('amtsweg-local-development-signing-key-not-for-production'),
@@ -30,6 +80,10 @@ export const configSchema = z
     OIDC_AUDIENCE: z.string().min(1).optional(),
     OIDC_JWKS_URL: z.string().url().optional(),
     OIDC_ALGORITHMS: z.string().default('RS256,ES256,PS256'),
+    /** Leeway for exp/nbf/iat between the issuer's clock and ours. */
+    OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+    /** Lifetime of tokens from POST /api/v1/dev/token (AUTH_MODE=dev only). */
+    DEV_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(3600),
 
     TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -51,6 +105,21 @@ export const configSchema = z
     APPOINTMENT_BOOKING_HORIZON: isoDuration.default('P60D'),
     ALARM_OFFER_HOLD: isoDuration.default('PT30M'),
     ALARM_LIFETIME: isoDuration.default('P30D'),
+
+    /**
+     * Fachverfahren adapters (JSON array of fachverfahrenAdapterSchema). Unset: the sandbox's four
+     * adapters (wohngeld, gewerberegister, gewo14, epayment) on SANDBOX_PORT — refused in production.
+     */
+    FACHVERFAHREN_ADAPTERS: fachverfahrenAdaptersJson.optional(),
+    /** HMAC secret of the default sandbox adapters (local development and tests only). */
+    FACHVERFAHREN_SANDBOX_SECRET: z.string().min(32).default(FACHVERFAHREN_SANDBOX_SECRET_DEFAULT),
+    /** The sandbox Fachverfahren simulator (apps/sandbox, `npm run start:sandbox`). */
+    SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+    SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
+    /** Simulated latency per sandbox request: "min-max" milliseconds, or one number. */
+    SANDBOX_DELAY_MS: z.string().regex(/^\d{1,5}(-\d{1,5})?$/, 'milliseconds as "min-max", e.g. 20-200').default('20-200'),
+    /** Where the sandbox sends its signed callbacks (the amtsweg API); defaults to PUBLIC_BASE_URL. */
+    AMTSWEG_CALLBACK_URL: z.string().url().optional(),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && c.AUTH_MODE === 'dev') {
@@ -62,10 +131,23 @@ export const configSchema = z
     if (c.AUTH_MODE === 'oidc' && !c.OIDC_AUDIENCE) {
       ctx.addIssue({ code: 'custom', path: ['OIDC_AUDIENCE'], message: 'required when AUTH_MODE=oidc' });
     }
+    if (c.AUTH_MODE === 'oidc' && typeof c.OIDC_ALGORITHMS === 'string') {
+      const algs = c.OIDC_ALGORITHMS.split(',').map((a) => a.trim()).filter(Boolean);
+      const bad = algs.filter((a) => !/^(RS|PS|ES)(256|384|512)$|^EdDSA$|^Ed25519$/.test(a));
+      if (algs.length === 0 || bad.length > 0) {
+        ctx.addIssue({ code: 'custom', path: ['OIDC_ALGORITHMS'], message: `only asymmetric JWS algorithms (RS*, PS*, ES*, EdDSA) are allowed${bad.length ? `, not ${bad.join(', ')}` : ''}` });
+      }
+    }
+    if (c.NODE_ENV === 'production' && c.FACHVERFAHREN_ADAPTERS === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['FACHVERFAHREN_ADAPTERS'], message: 'required in production: the default points at the sandbox simulator' });
+    }
+    if (c.NODE_ENV === 'production' && Array.isArray(c.FACHVERFAHREN_ADAPTERS) && c.FACHVERFAHREN_ADAPTERS.some((a) => a.secret === FACHVERFAHREN_SANDBOX_SECRET_DEFAULT)) {
+      ctx.addIssue({ code: 'custom', path: ['FACHVERFAHREN_ADAPTERS'], message: 'the sandbox secret is refused in production' });
+    }
     if (c.NODE_ENV === 'production' && !c.PAYLOAD_KEYS) {
       ctx.addIssue({ code: 'custom', path: ['PAYLOAD_KEYS'], message: 'required in production: payloads must be encrypted with keys you manage' });
     }
-  });
+  }, { when: () => true }); // cross-field rules run even when another variable is bad, so one run names every problem
 
 export type AppConfig = z.infer<typeof configSchema>;
 

@@ -1,0 +1,53 @@
+import { Module, RequestMethod } from '@nestjs/common';
+import type { DynamicModule, ModuleMetadata } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../../../libs/config/src/config';
+import type { TokenVerifier } from '../../../libs/auth/src/token-verifier';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthModule } from './auth/auth.module';
+import { CoreModule } from './core.module';
+import { HealthModule } from './health/health.module';
+import type { HealthChecks } from './health/health-checks';
+import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import type { InfrastructureOverrides } from './infrastructure/infrastructure.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { RateLimitGuard } from './rate-limit/rate-limit.guard';
+import { rateLimitModule } from './rate-limit/rate-limit.module';
+
+export interface AppOverrides extends InfrastructureOverrides {
+  /** Replaces the verifier chosen by AUTH_MODE. */
+  tokenVerifier?: TokenVerifier;
+  /** Replaces individual /health checks. */
+  healthChecks?: Partial<HealthChecks>;
+  /** Extra modules (feature modules in later issues; test-only controllers in tests). */
+  imports?: NonNullable<ModuleMetadata['imports']>;
+  logger?: Logger;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, logger: Logger, overrides: AppOverrides = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config, logger),
+        // pino-http itself runs as the first Express middleware (see createApp); nestjs-pino only
+        // binds its request logger so Nest's Logger calls inside a request carry the request id.
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }] }),
+        rateLimitModule(config),
+        InfrastructureModule.forRoot(config, overrides),
+        AuthModule.forRoot(config, overrides.tokenVerifier),
+        HealthModule.forRoot(overrides.healthChecks),
+        MetricsModule,
+        ...(overrides.imports ?? []),
+      ],
+      providers: [
+        // Order matters: authentication first, so the authenticated rate limit keys on the caller.
+        { provide: APP_GUARD, useExisting: AuthGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+      ],
+    };
+  }
+}

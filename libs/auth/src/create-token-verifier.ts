@@ -1,0 +1,19 @@
+import type { AppConfig } from '../../config/src/config';
+import { createDevTokenVerifier } from './dev-tokens';
+import { createOidcVerifier } from './oidc-verifier';
+import type { TokenVerifier } from './token-verifier';
+
+/** The verifier for the configured AUTH_MODE: dev HS256 tokens, or the OIDC provider's tokens. */
+export function createTokenVerifier(
+  config: Pick<AppConfig, 'AUTH_MODE' | 'DEV_JWT_SECRET' | 'OIDC_ISSUER' | 'OIDC_AUDIENCE' | 'OIDC_JWKS_URL' | 'OIDC_ALGORITHMS' | 'OIDC_CLOCK_TOLERANCE_SECONDS'>,
+): TokenVerifier {
+  if (config.AUTH_MODE === 'dev') return createDevTokenVerifier(config.DEV_JWT_SECRET);
+  if (!config.OIDC_ISSUER || !config.OIDC_AUDIENCE) throw new Error('AUTH_MODE=oidc needs OIDC_ISSUER and OIDC_AUDIENCE');
+  return createOidcVerifier({
+    issuer: config.OIDC_ISSUER,
+    audience: config.OIDC_AUDIENCE.split(',').map((a) => a.trim()).filter(Boolean),
+    ...(config.OIDC_JWKS_URL !== undefined && { jwksUrl: config.OIDC_JWKS_URL }),
+    algorithms: config.OIDC_ALGORITHMS.split(',').map((a) => a.trim()).filter(Boolean),
+    clockToleranceSeconds: config.OIDC_CLOCK_TOLERANCE_SECONDS,
+  });
+}
