@@ -1,1 +1,4 @@
 export * from './pool';
+export * from './migrate';
+export * from './cases';
+export * from './idempotency';

@@ -1,0 +1,6 @@
+/**
+ * The worker's workflowsPath: every exported function here is registered as a workflow type.
+ * Export workflow functions only (no helpers, no contracts — those are imported from their
+ * *.contract.ts files directly).
+ */
+export { smokeWorkflow } from './system/smoke.workflow';
