@@ -1,8 +1,8 @@
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import { isGrpcServiceError } from '@temporalio/client';
+import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError } from '@temporalio/client';
 import { DomainError, isDomainErrorCode } from '../../../../libs/domain/src/errors';
 import type { DomainErrorDetails } from '../../../../libs/domain/src/errors';
-import { ApiProblem } from './problem';
+import { ApiProblem, problemType } from './problem';
 
 const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
@@ -37,7 +37,10 @@ function detailsOf(f: ApplicationFailure): DomainErrorDetails | undefined {
  *   Update validator saying INVALID, a booking saying CONFLICT) anywhere in the cause chain →
  *   the DomainError it stands for;
  * - an unknown workflow → 404;
- * - Temporal unreachable / deadline exceeded → 503 (try again), never a 500.
+ * - Temporal unreachable / deadline exceeded → 503 (try again), never a 500;
+ * - an Update the workflow refused (its validator, or its handler with an ApplicationFailure)
+ *   without a domain code → 422 with the workflow's message: validators reject input;
+ * - an Update call that timed out before the workflow answered → 503.
  * Returns undefined for anything else.
  */
 export function fromTemporalError(err: unknown): DomainError | ApiProblem | undefined {
@@ -51,6 +54,16 @@ export function fromTemporalError(err: unknown): DomainError | ApiProblem | unde
     if (isGrpcServiceError(e) && (e.code === GRPC_UNAVAILABLE || e.code === GRPC_DEADLINE_EXCEEDED)) {
       return new ApiProblem(503, 'The process engine is temporarily unavailable. Please try again shortly.', { headers: { 'Retry-After': '5' } });
     }
+  }
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause;
+    return new ApiProblem(422, cause instanceof ApplicationFailure && cause.message ? cause.message : 'The process refused the request.', {
+      type: problemType('validation-failed'),
+      ...(cause instanceof ApplicationFailure && detailsOf(cause)),
+    });
+  }
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return new ApiProblem(503, 'The process did not answer in time. Please try again shortly.', { headers: { 'Retry-After': '5' } });
   }
   return undefined;
 }
