@@ -1,0 +1,3 @@
+export { startSandbox } from './sandbox';
+export type { RunningSandbox, SandboxOptions, SentCallback, FaultRule, Operation } from './sandbox';
+export { sandboxOptionsFromConfig, parseDelay } from './options';
