@@ -1,2 +1,3 @@
 export * from './case-status';
 export * from './case-types';
+export * from './case-file';
