@@ -13,7 +13,7 @@ import { payPage } from './pay-page';
 /**
  * SANDBOX FACHVERFAHREN SIMULATOR. Plays, over real HTTP, the specialist systems amtsweg talks to —
  * the Wohngeld Fachverfahren (payment instructions), the Gewerberegister (registrations), the § 14
- * GewO recipients (deliveries) and an ePayment provider (start → the citizen pays on a page →
+ * GewO recipients (deliveries), the permit register for Bewohnerparkausweise and an ePayment provider (start → the citizen pays on a page →
  * signed callback; refunds) — speaking the reference protocol of libs/fachverfahren/src/http-adapter.ts
  * under `/fv/{adapter}/…`. It is not a real Fachverfahren: every answer says `"simulator": true`.
  *
@@ -182,6 +182,20 @@ function checkSubmission(kind: string, payload: unknown): Answer | undefined {
       if (typeof payload.message !== 'string' || !payload.message.trimStart().startsWith('<')) return business('INVALID_MESSAGE', 'payload.message must be an XML document');
       return undefined;
     }
+    case SUBMISSION_KINDS.bewohnerparkausweis: {
+      if (!isObject(payload) || !isObject(payload.holder) || typeof payload.holder.familyName !== 'string' || !isObject(payload.holder.address)) {
+        return business('MALFORMED_PAYLOAD', 'payload.holder with familyName and address is required');
+      }
+      if (typeof payload.zone !== 'string' || !/^Zone \d{1,3}[a-z]?$/.test(payload.zone)) return business('INVALID_ZONE', 'payload.zone must name a parking zone, e.g. "Zone 31".');
+      if (typeof payload.licensePlate !== 'string' || !/^[A-ZÄÖÜ]{1,3}-[A-Z]{1,2} [1-9]\d{0,3}[EH]?$/.test(payload.licensePlate)) {
+        return business('INVALID_LICENSE_PLATE', 'payload.licensePlate must be a German registration number such as "B-AB 1234".');
+      }
+      const { validFrom, validUntil } = payload;
+      if (typeof validFrom !== 'string' || typeof validUntil !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(validFrom) || !/^\d{4}-\d{2}-\d{2}$/.test(validUntil) || validFrom >= validUntil) {
+        return business('INVALID_PERIOD', 'validFrom and validUntil must be dates (YYYY-MM-DD), from before until.');
+      }
+      return undefined;
+    }
     case SUBMISSION_KINDS.contractProbe:
       return undefined;
     default:
@@ -198,6 +212,8 @@ function externalIdFor(kind: string): string {
       return `GR-${year}-${hex(5).toUpperCase()}`;
     case SUBMISSION_KINDS.gewo14Delivery:
       return `MSG-${hex(8)}`;
+    case SUBMISSION_KINDS.bewohnerparkausweis:
+      return `BPA-${year}-${hex(4).toUpperCase()}`;
     default:
       return `SB-${hex(8)}`;
   }
@@ -344,6 +360,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
         s.status = 'completed';
         s.result = { recipient: (body.payload as { recipient: string }).recipient, deliveredAt: t };
         break;
+      case SUBMISSION_KINDS.bewohnerparkausweis: {
+        // The permit register issues the permit at once.
+        const p = body.payload as { zone: string; validFrom: string; validUntil: string };
+        s.status = 'completed';
+        s.result = { permitNumber: s.externalId, zone: p.zone, validFrom: p.validFrom, validUntil: p.validUntil };
+        break;
+      }
       case SUBMISSION_KINDS.wohngeldPaymentInstruction:
         // Booked by the Fachverfahren a little later; the callback tells amtsweg.
         later(completionDelayMs, () => complete(s));

@@ -51,6 +51,8 @@ export const SUBMISSION_KINDS = {
   gewerberegisterRegistration: 'gewerberegister-registration',
   /** Gewerbeanmeldung: the XGewerbeanzeige message to one § 14 GewO recipient. */
   gewo14Delivery: 'gewo14-delivery',
+  /** Bewohnerparken: issue a residents' parking permit in the Bezirksamt's permit register. */
+  bewohnerparkausweis: 'bewohnerparkausweis',
   /** A no-op submission that stays `accepted`: used by the contract-test kit. */
   contractProbe: 'contract-probe',
 } as const;

@@ -149,9 +149,9 @@ describe('reference HTTP adapter', () => {
 });
 
 describe('adapter registry', () => {
-  it('defaults to the four sandbox adapters on SANDBOX_PORT', () => {
+  it('defaults to the sandbox adapters on SANDBOX_PORT', () => {
     const registry = createAdapterRegistry(loadConfig({ SANDBOX_PORT: '4999' }));
-    expect(registry.names()).toEqual(['wohngeld', 'gewerberegister', 'gewo14', 'epayment']);
+    expect(registry.names()).toEqual(['wohngeld', 'gewerberegister', 'gewo14', 'parkausweis', 'epayment']);
     expect(registry.payment('epayment').kind).toBe('payment');
     expect(registry.configOf('wohngeld')?.baseUrl).toBe('http://127.0.0.1:4999/fv/wohngeld');
     expect(() => registry.submission('epayment')).toThrow(AdapterKindError);

@@ -55,6 +55,8 @@ export function defaultAdapterConfigs(config: Pick<AppConfig, 'SANDBOX_PORT' | '
     entry('gewerberegister', 'submission'),
     // Deliveries to the § 14 GewO recipients (IHK, HWK, Finanzamt, …), one submission per recipient
     entry('gewo14', 'submission'),
+    // Bewohnerparkausweise: the permit register of the Straßenverkehrsbehörde (Bezirksamt)
+    entry('parkausweis', 'submission'),
     // ePayment provider for fees
     entry('epayment', 'payment'),
   ];

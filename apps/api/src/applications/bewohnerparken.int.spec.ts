@@ -1,0 +1,369 @@
+import { randomUUID } from 'node:crypto';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Client } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import type { Transporter } from 'nodemailer';
+import type { Pool } from 'pg';
+import request from 'supertest';
+import { startSandbox } from '../../../sandbox/src/sandbox';
+import type { RunningSandbox } from '../../../sandbox/src/sandbox';
+import { createWorkers, startWorkers } from '../../../worker/src/workers';
+import type { RunningWorkers } from '../../../worker/src/workers';
+import { signDevToken } from '../../../../libs/auth/src/dev-tokens';
+import type { Principal } from '../../../../libs/auth/src/principal';
+import { FACHVERFAHREN_SANDBOX_SECRET_DEFAULT, loadConfig } from '../../../../libs/config/src/config';
+import { listRequests } from '../../../../libs/db/src/requests';
+import { createPool } from '../../../../libs/db/src/pool';
+import { TASK_QUEUES } from '../../../../libs/domain/src/task-queues';
+import { createMailTransport } from '../../../../libs/mail/src/transport';
+import { createTemporalClient } from '../../../../libs/temporal/src/connection';
+import { ENCODING_ENCRYPTED } from '../../../../libs/temporal/src/encryption-codec';
+import { piiGuardInterceptor } from '../../../../libs/temporal/src/pii-guard';
+import { createTestDatabase } from '../../../../test/support/db';
+import type { TestDatabase } from '../../../../test/support/db';
+import { listMails, waitForMails } from '../../../../test/support/mail';
+import type { SinkMail } from '../../../../test/support/mail';
+import { TEST_PAYLOAD_KEYS, testDataConverter, testPayloadCodec } from '../../../../test/support/temporal';
+import { caseWorkflowId } from '../../../../workflows/shared/case.contract';
+import { TemporalClientHolder } from '../infrastructure/temporal-client.holder';
+import { createTestApp, testConfig } from '../testing/test-app';
+
+// The Bewohnerparkausweis process end to end through the API: supertest on the in-process API,
+// the run's Temporal dev server, in-process workers with the production wiring (createWorkers, real
+// activities, encrypted payloads) on the platform queue, a fresh PostgreSQL database, the SMTP sink
+// and the sandbox Fachverfahren (the permit register) over real HTTP.
+const address = process.env.TEMPORAL_ADDRESS;
+const smtpUrl = process.env.SMTP_URL;
+if (!address || !smtpUrl) throw new Error('TEMPORAL_ADDRESS / SMTP_URL are not set (test/global-setup.ts)');
+const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
+
+let db: TestDatabase;
+let appPool: Pool;
+let transport: Transporter;
+let connection: NativeConnection;
+let sandbox: RunningSandbox;
+let running: RunningWorkers;
+let app: NestExpressApplication;
+/** Same server, no codec: sees what Temporal stores. */
+let raw: Client;
+
+const run = randomUUID().slice(0, 8);
+const people = {
+  erika: { sub: `citizen-erika-${run}`, roles: ['citizen'], trustLevel: 'basis', groups: [] },
+  erikaEid: { sub: `citizen-erika-${run}`, roles: ['citizen'], trustLevel: 'substantiell', groups: [] },
+  max: { sub: `citizen-max-${run}`, roles: ['citizen'], trustLevel: 'hoch', groups: [] },
+  parken: { sub: `cw-parken-${run}`, roles: ['caseworker'], trustLevel: 'hoch', groups: ['parken'], office: 'ba-pankow' },
+  wohngeld: { sub: `cw-wohngeld-${run}`, roles: ['caseworker'], trustLevel: 'hoch', groups: ['wohngeld-1'], office: 'ba-pankow' },
+} satisfies Record<string, Principal>;
+type Who = keyof typeof people;
+const tokens = {} as Record<Who, string>;
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  db = await createTestDatabase('bewohnerparken');
+  appPool = createPool({ connectionString: db.url, max: 5 });
+  transport = createMailTransport(smtpUrl);
+  sandbox = await startSandbox({ port: 0, defaultSecret: FACHVERFAHREN_SANDBOX_SECRET_DEFAULT, delayMs: [2, 10] });
+  const env = { NODE_ENV: 'test', DATABASE_URL: db.url, SMTP_URL: smtpUrl, TEMPORAL_ADDRESS: address, SANDBOX_PORT: String(sandbox.port), PAYLOAD_KEYS: TEST_PAYLOAD_KEYS };
+  const config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
+  const dataConverter = testDataConverter();
+
+  connection = await NativeConnection.connect({ address });
+  const workers = await createWorkers(
+    { pool: db.pool, mail: { transport, from: 'amtsweg Test <noreply@amtsweg.test>' }, config },
+    { connection, namespace, taskQueues: [TASK_QUEUES.platform], dataConverter, shutdownGraceTime: '2 seconds' },
+  );
+  running = startWorkers(workers);
+
+  app = await createTestApp(
+    { DATABASE_URL: db.url, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
+    { pool: appPool, connectTemporal: () => createTemporalClient({ address, namespace, dataConverter, interceptors: { workflow: [piiGuardInterceptor()] } }) },
+  );
+  const holder = app.get(TemporalClientHolder);
+  for (let i = 0; i < 100 && !holder.isConnected; i++) await new Promise((r) => setTimeout(r, 100));
+  raw = await createTemporalClient({ address, namespace }); // no codec
+  const secret = testConfig().DEV_JWT_SECRET;
+  for (const who of Object.keys(people) as Who[]) tokens[who] = (await signDevToken(secret, people[who], 3600)).access_token;
+}, 180_000);
+
+afterAll(async () => {
+  await app?.close(); // ends appPool
+  await running?.stop();
+  await connection?.close();
+  await raw?.connection.close();
+  await sandbox?.stop();
+  transport?.close();
+  await db?.drop();
+});
+
+const http = () => request(app.getHttpServer());
+const get = (who: Who, path: string) => http().get(`/api/v1${path}`).set('Authorization', `Bearer ${tokens[who]}`);
+const post = (who: Who, path: string, body?: object) => {
+  const r = http().post(`/api/v1${path}`).set('Authorization', `Bearer ${tokens[who]}`);
+  return body === undefined ? r : r.send(body);
+};
+
+function application(email: string, overrides: Record<string, unknown> = {}) {
+  return {
+    applicant: { givenName: 'Erika', familyName: 'Mustermann', email, address: { street: 'Lychener Straße 12', postalCode: '10437', city: 'Berlin' } },
+    vehicle: { licensePlate: 'b em 1961', registeredToApplicant: true },
+    zone: 'Zone 31',
+    ...overrides,
+  };
+}
+
+interface CaseView {
+  caseId: string;
+  caseNumber: string;
+  type: string;
+  status: string;
+  statusText: string;
+  timeline: Array<{ at: string; status: string | null; text: string }>;
+  openRequests: Array<{ requestId: string; kind: string; text: string; dueBy: string | null }>;
+  documents: Array<{ documentId: string; name: string; mediaType: string; sha256: string; requestId: string | null }>;
+  decision?: Record<string, unknown>;
+}
+
+/** Polls GET /cases/{id} until the predicate holds. */
+async function caseWhen(who: Who, caseId: string, predicate: (c: CaseView) => boolean, what: string, timeoutMs = 30_000): Promise<CaseView> {
+  const deadline = Date.now() + timeoutMs;
+  let last: CaseView | undefined;
+  for (;;) {
+    const res = await get(who, `/cases/${caseId}`);
+    expect(res.status).toBe(200);
+    last = res.body as CaseView;
+    if (predicate(last)) return last;
+    if (Date.now() > deadline) throw new Error(`case ${caseId}: ${what} did not happen; last seen ${JSON.stringify({ status: last.status, openRequests: last.openRequests })}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n', 'latin1');
+const mailsTo = (to: string) => (m: SinkMail) => (m.to ?? []).some((t) => t.address === to);
+
+/** Everything the server stores about the workflow, as raw protobuf bytes, plus its payloads. */
+async function rawHistory(workflowId: string): Promise<{ bytes: Buffer; payloads: temporal.api.common.v1.IPayload[] }> {
+  const chunks: Uint8Array[] = [];
+  const payloads: temporal.api.common.v1.IPayload[] = [];
+  const collect = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return;
+    if (Array.isArray(v)) return v.forEach(collect);
+    const o = v as Record<string, unknown>;
+    if (o.metadata && typeof o.metadata === 'object' && 'data' in o && Object.values(o.metadata).every((m) => m instanceof Uint8Array)) {
+      payloads.push(o as temporal.api.common.v1.IPayload);
+      return;
+    }
+    for (const [k, x] of Object.entries(o)) if (k !== 'searchAttributes') collect(x);
+  };
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const res = await raw.workflowService.getWorkflowExecutionHistory({ namespace, execution: { workflowId }, nextPageToken });
+    chunks.push(temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse.encode(res).finish());
+    collect(res.history?.events ?? []);
+    nextPageToken = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;
+  } while (nextPageToken);
+  const described = await raw.workflowService.describeWorkflowExecution({ namespace, execution: { workflowId } });
+  chunks.push(temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse.encode(described).finish());
+  return { bytes: Buffer.concat(chunks), payloads };
+}
+
+/** Base64 renderings of `s` at each of the three byte alignments (only the characters that depend on `s` alone). */
+function base64Forms(s: string): string[] {
+  const bytes = Buffer.from(s, 'utf8');
+  const forms: string[] = [];
+  for (let pad = 0; pad < 3; pad++) {
+    const b64 = Buffer.concat([Buffer.alloc(pad), bytes]).toString('base64');
+    const start = pad === 0 ? 0 : 4; // the first quad mixes padding and s
+    const end = (pad + bytes.length) % 3 === 0 ? b64.length : b64.length - 4; // the last quad may be partial
+    const core = b64.slice(start, end);
+    if (core.length >= 8) forms.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return forms;
+}
+
+/** Each value found in the bytes in clear text (UTF-8 or Latin-1) or base64-encoded; empty = clean. */
+function leaks(bytes: Buffer, values: string[]): string[] {
+  const found: string[] = [];
+  for (const v of values) {
+    if (bytes.includes(Buffer.from(v, 'utf8')) || bytes.includes(Buffer.from(v, 'latin1'))) found.push(v);
+    for (const b of base64Forms(v)) if (bytes.includes(Buffer.from(b, 'ascii'))) found.push(`${v} (base64 ${b})`);
+  }
+  return [...new Set(found)];
+}
+
+describe('Bewohnerparkausweis through the API (real Temporal, PostgreSQL, SMTP and sandbox)', () => {
+  it('submit with a basis login → eID identification → document request → upload → caseworker approves → permit issued', async () => {
+    const email = `erika.${run}@example.org`;
+
+    // --- submission: case number at once --------------------------------------------------------
+    const submitted = await post('erika', '/applications/bewohnerparken', application(email)).set('Idempotency-Key', `bp-${run}-1`);
+    expect(submitted.status).toBe(201);
+    expect(submitted.body).toEqual({ caseId: expect.any(String), caseNumber: expect.stringMatching(new RegExp(`^BP-${new Date().getFullYear()}-\\d{6}$`)), status: 'SUBMITTED' });
+    const { caseId, caseNumber } = submitted.body as { caseId: string; caseNumber: string };
+    expect(caseNumber).toMatch(/-000001$/); // the first Bewohnerparken case of this database
+    expect(submitted.headers.location).toBe(`/api/v1/cases/${caseId}`);
+    // the same submission again (a retry): the same case, no second one
+    const again = await post('erika', '/applications/bewohnerparken', application(email)).set('Idempotency-Key', `bp-${run}-1`);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(submitted.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+
+    // --- identification: basis is not enough ------------------------------------------------------
+    let view = await caseWhen('erika', caseId, (c) => c.status === 'ACTION_REQUIRED' && c.openRequests.some((r) => r.kind === 'identification'), 'the identification request');
+    expect(view).toMatchObject({ caseNumber, type: 'bewohnerparken', status: 'ACTION_REQUIRED' });
+    expect(view.statusText).toMatch(/^Bitte identifizieren Sie sich mit der eID-Funktion/);
+    expect((await post('max', `/cases/${caseId}/identity`)).status).toBe(404); // not theirs
+    const tooLow = await post('erika', `/cases/${caseId}/identity`);
+    expect(tooLow.status).toBe(422);
+    expect(tooLow.body).toMatchObject({ reason: 'trust_level_too_low', errors: [{ path: '/trust_level' }] });
+    const identified = await post('erikaEid', `/cases/${caseId}/identity`);
+    expect(identified.status).toBe(202);
+    expect(identified.body).toEqual({ status: 'accepted', trustLevel: 'substantiell', requestId: view.openRequests[0]!.requestId });
+
+    // --- the document request (Nachforderung) --------------------------------------------------------
+    view = await caseWhen('erika', caseId, (c) => c.status === 'ACTION_REQUIRED' && c.openRequests.some((r) => r.kind === 'vehicle-registration'), 'the document request');
+    expect(view.status).toBe('ACTION_REQUIRED');
+    expect(view.openRequests).toEqual([{ requestId: expect.any(String), kind: 'vehicle-registration', text: expect.stringContaining('Zulassungsbescheinigung Teil I'), dueBy: expect.any(String) }]);
+    const request = view.openRequests[0]!;
+    const dueInDays = (Date.parse(request.dueBy!) - Date.now()) / 86_400_000;
+    expect(dueInDays).toBeGreaterThan(13.99); // P14D, to the end of that day in Berlin
+    expect(dueInDays).toBeLessThan(15.01);
+    expect(view.statusText).toContain('Zulassungsbescheinigung Teil I');
+    expect(view.statusText).toMatch(/bis zum \d{1,2}\. [A-ZÄa-zä]+ \d{4}/);
+    expect((await post('erika', `/cases/${caseId}/identity`)).status).toBe(409); // nothing to identify any more
+
+    const upload = await http()
+      .post(`/api/v1/cases/${caseId}/documents`)
+      .set('Authorization', `Bearer ${tokens.erika}`)
+      .field('requestId', request.requestId)
+      .attach('file', PDF, { filename: 'Fahrzeugschein.pdf', contentType: 'application/pdf' });
+    expect(upload.status).toBe(201);
+    view = await caseWhen('erika', caseId, (c) => c.openRequests.length === 0 && c.status === 'PROCESSING', 'the request to be fulfilled');
+    expect(view.documents).toEqual([expect.objectContaining({ documentId: upload.body.documentId, name: 'Fahrzeugschein.pdf', mediaType: 'application/pdf', requestId: request.requestId })]);
+
+    // --- the caseworker of group parken --------------------------------------------------------------
+    let taskId: string | undefined;
+    for (let i = 0; i < 200 && !taskId; i++) {
+      const inbox = await get('parken', `/tasks?scope=unassigned&caseId=${caseId}`);
+      expect(inbox.status).toBe(200);
+      taskId = (inbox.body as { items: Array<{ taskId: string }> }).items[0]?.taskId;
+      if (!taskId) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(taskId).toBeDefined();
+    expect((await get('wohngeld', `/tasks?scope=unassigned&caseId=${caseId}`)).body.items).toEqual([]); // another group's inbox
+    const task = await get('parken', `/tasks/${taskId}`);
+    expect(task.status).toBe(200);
+    expect(task.body).toMatchObject({
+      caseId,
+      caseNumber,
+      type: 'bewohnerparken.review',
+      group: 'parken',
+      outcomes: ['approve', 'reject'],
+      formSchema: { type: 'object', properties: { reason: { type: 'string' } } },
+      caseData: { zone: 'Zone 31', trustLevel: 'substantiell', documentsComplete: true, vehicle: { licensePlate: 'B-EM 1961' }, applicant: { familyName: 'Mustermann' } },
+    });
+    expect((await post('parken', `/tasks/${taskId}/claim`)).status).toBe(200);
+    const done = await post('parken', `/tasks/${taskId}/complete`, { outcome: 'approve', data: { note: 'Meldeadresse in Zone 31 bestätigt' } });
+    expect(done.status).toBe(200);
+
+    // --- decided: the permit register got it, the case is COMPLETED --------------------------------
+    view = await caseWhen('erika', caseId, (c) => c.status === 'COMPLETED', 'completion');
+    expect(view.decision).toMatchObject({ outcome: 'approved', zone: 'Zone 31', permitNumber: expect.stringMatching(/^BPA-\d{4}-[0-9A-F]{8}$/), validFrom: expect.any(String), validUntil: expect.any(String) });
+    const state = (await (await fetch(`${sandbox.url}/sandbox/state`)).json()) as { submissions: Array<{ adapter: string; caseId: string; step: string; kind: string; status: string; externalId: string }> };
+    expect(state.submissions.filter((s) => s.caseId === caseId)).toEqual([
+      expect.objectContaining({ adapter: 'parkausweis', step: 'permit', kind: 'bewohnerparkausweis', status: 'completed', externalId: view.decision!.permitNumber }),
+    ]);
+    // withdrawing after the decision is refused
+    expect((await post('erika', `/cases/${caseId}/withdraw`)).status).toBe(409);
+
+    // --- what the citizen reads ------------------------------------------------------------------------
+    expect(view.timeline.map((e) => e.status)).toEqual(['SUBMITTED', 'RECEIVED', 'ACTION_REQUIRED', 'PROCESSING', 'ACTION_REQUIRED', 'PROCESSING', 'COMPLETED']);
+    const texts = view.timeline.map((e) => e.text);
+    expect(texts[0]).toBe('Ihr Antrag ist bei uns eingegangen.');
+    expect(texts[1]).toBe(`Ihr Antrag auf einen Bewohnerparkausweis für die Zone 31 ist eingegangen (Aktenzeichen ${caseNumber}). Wir prüfen ihn jetzt.`);
+    expect(texts[2]).toMatch(/^Bitte identifizieren Sie sich mit der eID-Funktion .*Vertrauensniveau „substantiell“ nötig; Ihre bisherige Anmeldung hat das Vertrauensniveau „basis“/);
+    expect(texts[3]).toBe('Vielen Dank, Sie haben sich erfolgreich identifiziert (Vertrauensniveau „substantiell“). Wir bearbeiten Ihren Antrag weiter.');
+    expect(texts[4]).toMatch(/^Für die weitere Bearbeitung Ihres Antrags benötigen wir noch folgende Unterlage:\n– Zulassungsbescheinigung Teil I/);
+    expect(texts[5]).toBe('Vielen Dank, Ihre Unterlagen sind eingegangen. Wir bearbeiten Ihren Antrag weiter.');
+    expect(texts[6]).toMatch(new RegExp(`^Ihr Bewohnerparkausweis für die Zone 31 ist erteilt \\(Ausweisnummer ${String(view.decision!.permitNumber)}, gültig vom \\d{1,2}\\. \\S+ \\d{4} bis \\d{1,2}\\. \\S+ \\d{4}\\)`));
+    expect(texts.join('\n')).not.toMatch(/Ausweisregister|Meldeadresse|Frist zum/); // internal entries and notes stay internal
+
+    // --- the mails: receipt, identification, documents, decision — once each -----------------------
+    const mails = await waitForMails(mailsTo(email), { count: 4 });
+    await new Promise((r) => setTimeout(r, 1000));
+    const all = (await listMails()).filter(mailsTo(email));
+    expect(all).toHaveLength(4);
+    expect(new Set(all.map((m) => m.messageId)).size).toBe(4);
+    expect(mails.every((m) => m.subject === `Ihr Antrag ${caseNumber}: Neuigkeiten / Your application ${caseNumber}: update`)).toBe(true);
+    const bodies = all.map((m) => m.text ?? '');
+    expect(bodies.filter((t) => t.includes('Ihr Antrag auf einen Bewohnerparkausweis für die Zone 31 ist eingegangen'))).toHaveLength(1);
+    expect(bodies.filter((t) => t.includes('Bitte identifizieren Sie sich'))).toHaveLength(1);
+    expect(bodies.filter((t) => t.includes('Zulassungsbescheinigung Teil I') && t.includes('bis zum'))).toHaveLength(1);
+    expect(bodies.filter((t) => t.includes('Ihr Bewohnerparkausweis für die Zone 31 ist erteilt'))).toHaveLength(1);
+
+    // --- requests and audit trail in PostgreSQL ------------------------------------------------------
+    const requests = await listRequests(db.pool, caseId);
+    expect(requests.map((r) => [r.key, r.kind, r.status])).toEqual([
+      ['identification', 'identification', 'fulfilled'],
+      ['vehicle-documents', 'vehicle-registration', 'fulfilled'],
+    ]);
+
+    // --- the raw Temporal history carries no personal data in clear text -----------------------------
+    const history = await rawHistory(caseWorkflowId(caseId));
+    expect(history.bytes.includes(Buffer.from('bewohnerparkenWorkflow'))).toBe(true); // the search works on these bytes
+    expect(history.payloads.length).toBeGreaterThan(10);
+    expect(history.payloads.filter((p) => Buffer.from(p.metadata?.encoding ?? []).toString('utf8') !== ENCODING_ENCRYPTED)).toEqual([]);
+    const personal = ['Erika', 'Mustermann', 'Lychener Straße', 'Lychener Stra', email, people.erika.sub, 'B-EM 1961'];
+    expect(leaks(history.bytes, personal)).toEqual([]);
+    // ... although they are in there, encrypted: decoded with the key, the payloads hold them all
+    const decoded = Buffer.concat((await testPayloadCodec().decode(history.payloads as Payload[])).map((p) => Buffer.from(p.data ?? [])));
+    expect(leaks(decoded, personal)).toEqual(expect.arrayContaining(personal));
+  });
+
+  it('validates the body per field, and only citizens apply', async () => {
+    const bad = await post('max', '/applications/bewohnerparken', {
+      applicant: { givenName: 'Max', familyName: '', email: 'not-an-email', address: { street: 'Hauptstraße 1', postalCode: '80331', city: 'München' } },
+      vehicle: { licensePlate: 'XYZ', registeredToApplicant: true },
+      zone: 'Nordstadt',
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect((bad.body as { errors: Array<{ path: string }> }).errors.map((e) => e.path).sort()).toEqual(
+      ['/applicant/address/city', '/applicant/address/postalCode', '/applicant/email', '/applicant/familyName', '/vehicle/licensePlate', '/zone'].sort(),
+    );
+    expect((await post('max', '/applications/bewohnerparken', { ...application('max@example.org'), vehicle: { licensePlate: 'B-MM 1', registeredToApplicant: 'ja' } })).status).toBe(400);
+    expect((await post('parken', '/applications/bewohnerparken', application('x@example.org'))).status).toBe(403);
+    expect((await http().post('/api/v1/applications/bewohnerparken').send(application('x@example.org'))).status).toBe(401);
+  });
+
+  it('withdrawal while documents are requested: WITHDRAWN, the request cancelled, the process ended', async () => {
+    const email = `max.${run}@example.org`;
+    const submitted = await post('max', '/applications/bewohnerparken', application(email, { vehicle: { licensePlate: 'B-MM 2024E', registeredToApplicant: false } }));
+    expect(submitted.status).toBe(201);
+    const { caseId } = submitted.body as { caseId: string };
+    // hoch login: no identification; car not registered to the applicant: two documents
+    const view = await caseWhen('max', caseId, (c) => c.status === 'ACTION_REQUIRED' && c.openRequests.length === 2, 'the document requests');
+    expect(view.openRequests.map((r) => r.kind).sort()).toEqual(['vehicle-registration', 'vehicle-use-permission']);
+    expect((await post('erika', `/cases/${caseId}/withdraw`)).status).toBe(404);
+
+    const withdrawn = await post('max', `/cases/${caseId}/withdraw`);
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body).toEqual({ status: 'WITHDRAWN' });
+    const after = await caseWhen('max', caseId, (c) => c.status === 'WITHDRAWN' && c.openRequests.length === 0, 'withdrawal');
+    expect(after.timeline.filter((e) => e.status === 'WITHDRAWN')).toHaveLength(1);
+    const handle = raw.workflow.getHandle(caseWorkflowId(caseId));
+    for (let i = 0; i < 100 && (await handle.describe()).status.name === 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await handle.describe()).status.name).toBe('COMPLETED');
+    expect((await listRequests(db.pool, caseId)).map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
+    // the upload endpoint refuses a closed case
+    const late = await http()
+      .post(`/api/v1/cases/${caseId}/documents`)
+      .set('Authorization', `Bearer ${tokens.max}`)
+      .field('requestId', view.openRequests[0]!.requestId)
+      .attach('file', PDF, { filename: 'spaet.pdf', contentType: 'application/pdf' });
+    expect(late.status).toBe(409);
+    await waitForMails(mailsTo(email), { count: 3 }); // receipt, documents, withdrawal
+  });
+});
