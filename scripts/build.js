@@ -11,6 +11,6 @@ const dirs = ['apps', 'libs', 'workflows', 'activities', 'scripts', 'bench'].fil
 const swc = require.resolve('@swc/cli/bin/swc.js');
 execFileSync(
   process.execPath,
-  [swc, ...dirs, '-d', 'dist', '--config-file', '.swcrc', '--ignore', '**/*.spec.ts,**/*.test.ts', '--only', '**/*.ts', '--quiet'],
+  [swc, ...dirs, '-d', 'dist', '--config-file', '.swcrc', '--ignore', '**/*.spec.ts,**/*.test.ts,**/*.d.ts', '--only', '**/*.ts', '--quiet'],
   { cwd: root, stdio: 'inherit' },
 );

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { json } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -71,6 +72,8 @@ export async function createApp(config: AppConfig, overrides: AppOverrides = {})
       },
     }),
   );
+  // The payload codec carries whole Temporal payloads (up to 2 MB each, base64 in JSON): its own limit.
+  app.use('/codec', json({ limit: '8mb', type: ['application/json', 'application/*+json'] }));
   app.useBodyParser('json', { limit: `${config.HTTP_JSON_LIMIT_KB}kb`, type: ['application/json', 'application/*+json'] });
   app.use((err: unknown, _req: Request, _res: Response, next: NextFunction) => next(fromBodyParserError(err)));
 

@@ -5,16 +5,22 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../../../libs/config/src/config';
 import type { TokenVerifier } from '../../../libs/auth/src/token-verifier';
+import { ApplicationsModule } from './applications/applications.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { CasesModule } from './cases/cases.module';
 import { CoreModule } from './core.module';
+import { CodecModule } from './codec/codec.module';
 import { HealthModule } from './health/health.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import type { HealthChecks } from './health/health-checks';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { IntegrationsModule } from './integrations/integrations.module';
 import type { InfrastructureOverrides } from './infrastructure/infrastructure.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { rateLimitModule } from './rate-limit/rate-limit.module';
+import { TasksModule } from './tasks/tasks.module';
 
 export interface AppOverrides extends InfrastructureOverrides {
   /** Replaces the verifier chosen by AUTH_MODE. */
@@ -40,7 +46,13 @@ export class AppModule {
         InfrastructureModule.forRoot(config, overrides),
         AuthModule.forRoot(config, overrides.tokenVerifier),
         HealthModule.forRoot(overrides.healthChecks),
+        CodecModule.forRoot(config),
         MetricsModule,
+        IntegrationsModule.forRoot(config),
+        IdempotencyModule,
+        CasesModule,
+        TasksModule,
+        ApplicationsModule,
         ...(overrides.imports ?? []),
       ],
       providers: [

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePayloadKeys } from '../../temporal/src/payload-keys';
 
 /**
  * Every environment variable amtsweg reads, validated once at boot. A bad value stops the process
@@ -92,23 +93,67 @@ export const configSchema = z
 
     DATABASE_URL: z.string().min(1).default('postgres://amtsweg:amtsweg@localhost:5432/amtsweg'),
     DATABASE_POOL_MAX: z.coerce.number().int().positive().default(20),
+    /** Largest document accepted into a case file (uploads and generated notices), bytes; default 10 MiB. */
+    DOCUMENT_MAX_BYTES: z.coerce.number().int().positive().max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+    /** Idempotency-Key: how long the first result of a key is kept and replayed. */
+    IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().int().positive().max(24 * 30).default(24),
 
     SMTP_URL: z.string().min(1).default('smtp://localhost:1025'),
     MAIL_FROM: z.string().min(3).default('amtsweg Berlin <noreply@amtsweg.berlin.example>'),
     MAIL_WEB_PORT: z.coerce.number().int().min(0).max(65535).default(1080),
 
-    /** Payload encryption keys: "keyId:base64key,keyId2:base64key2"; the first is used to encrypt. */
-    PAYLOAD_KEYS: z.string().optional(),
+    /**
+     * Payload encryption keys: "keyId:base64key,keyId2:base64key2" (each key 32 bytes, e.g.
+     * `openssl rand -base64 32`); the first encrypts, all decrypt (rotation). Unset outside
+     * production: a local key in DATA_DIR/payload-keys (libs/temporal/src/payload-keys.ts).
+     */
+    PAYLOAD_KEYS: z
+      .string()
+      .superRefine((v, ctx) => {
+        try {
+          parsePayloadKeys(v);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        }
+      })
+      .optional(),
+    /**
+     * Browser origins allowed to call the payload codec endpoint (/codec, the Temporal Web UI's
+     * remote codec), comma-separated. Unset: the local Web UI, http://localhost:<TEMPORAL_UI_PORT>
+     * and http://127.0.0.1:<TEMPORAL_UI_PORT>.
+     */
+    CODEC_CORS_ORIGINS: z
+      .string()
+      .refine((v) => v.split(',').every((o) => /^https?:\/\/[^/\s,]+$/.test(o.trim())), 'comma-separated origins such as https://temporal.example.org (scheme, host, optional port; no path)')
+      .optional(),
 
+    /** How long a slot is held for an unconfirmed booking (holdExpiresAt = booking + this; ZMS: 15–30 min). */
     APPOINTMENT_HOLD: isoDuration.default('PT15M'),
+    /**
+     * The least time the citizen has to click the confirmation link after the mail went out: when
+     * the mail is late (SMTP down), the hold is extended to mail sent + this (ZMS "preconfirmed").
+     */
+    APPOINTMENT_CONFIRM_WINDOW: isoDuration.default('PT10M'),
     APPOINTMENT_REMINDER_LEAD: isoDuration.default('PT2H'),
     APPOINTMENT_BOOKING_HORIZON: isoDuration.default('P60D'),
+    /** Slot length when an admin publishes capacity without slotMinutes (ZMS: 10 minutes). */
+    APPOINTMENT_SLOT_LENGTH: isoDuration.default('PT10M'),
+    /** Active (reserved or confirmed, not yet past) appointments one email address may hold. */
+    APPOINTMENTS_PER_EMAIL_LIMIT: z.coerce.number().int().min(1).max(100).default(2),
+    /**
+     * A seat freed from a full slot (cancelled, rescheduled away, hold lapsed) stays withheld from
+     * the public this long: the Terminalarm queue's window and the block against slot trading
+     * (ZMS: 10–30 min). See docs/appointments.md ("The alarm seam").
+     */
+    SLOT_RELEASE_BLOCK: isoDuration.default('PT15M'),
+    /** Newly published slots stay withheld from the public this long (for the Terminalarm queue); PT0S = public at once. */
+    SLOT_PUBLISH_WITHHOLD: isoDuration.default('PT0S'),
     ALARM_OFFER_HOLD: isoDuration.default('PT30M'),
     ALARM_LIFETIME: isoDuration.default('P30D'),
 
     /**
-     * Fachverfahren adapters (JSON array of fachverfahrenAdapterSchema). Unset: the sandbox's four
-     * adapters (wohngeld, gewerberegister, gewo14, epayment) on SANDBOX_PORT — refused in production.
+     * Fachverfahren adapters (JSON array of fachverfahrenAdapterSchema). Unset: the sandbox's five
+     * adapters (wohngeld, gewerberegister, gewo14, parkausweis, epayment) on SANDBOX_PORT — refused in production.
      */
     FACHVERFAHREN_ADAPTERS: fachverfahrenAdaptersJson.optional(),
     /** HMAC secret of the default sandbox adapters (local development and tests only). */

@@ -8,6 +8,8 @@ import type { AppConfig } from '../../../../libs/config/src/config';
 import { createPool } from '../../../../libs/db/src/pool';
 import { createMailTransport } from '../../../../libs/mail/src/transport';
 import { createTemporalClient } from '../../../../libs/temporal/src/connection';
+import { encryptedDataConverter } from '../../../../libs/temporal/src/encryption-codec';
+import { piiGuardInterceptor } from '../../../../libs/temporal/src/pii-guard';
 import { MAIL_TRANSPORT, PG_POOL, ROOT_LOGGER } from '../tokens';
 import { TemporalClientHolder } from './temporal-client.holder';
 
@@ -43,8 +45,16 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
         {
           provide: TemporalClientHolder,
           inject: [ROOT_LOGGER],
-          useFactory: (logger: Logger) =>
-            new TemporalClientHolder(overrides.connectTemporal ?? (() => createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE })), logger),
+          useFactory: (logger: Logger) => {
+            if (overrides.connectTemporal) return new TemporalClientHolder(overrides.connectTemporal, logger);
+            // Same keys as the worker (PAYLOAD_KEYS or DATA_DIR/payload-keys), resolved at boot so a bad
+            // key stops the API; ids and search attributes are checked for personal data before
+            // anything reaches Temporal.
+            const dataConverter = encryptedDataConverter(config);
+            const connect = () =>
+              createTemporalClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, dataConverter, interceptors: { workflow: [piiGuardInterceptor()] } });
+            return new TemporalClientHolder(connect, logger);
+          },
         },
         { provide: MAIL_TRANSPORT, useFactory: (): Transporter => overrides.mailTransport ?? createMailTransport(config.SMTP_URL) },
       ],

@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig } from '../../../../libs/config/src/config';
 import type { AppConfig } from '../../../../libs/config/src/config';
+import { TEST_PAYLOAD_KEYS } from '../../../../test/support/payload-keys';
 import { createApp } from '../app.factory';
 import type { AppOverrides } from '../app.factory';
 
@@ -9,7 +10,7 @@ import type { AppOverrides } from '../app.factory';
  * (never the shell's), silent logs, and infrastructure that is never contacted unless a test asks.
  */
 export function testConfig(env: Record<string, string> = {}): AppConfig {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', HEALTH_CACHE_MS: '0', ...env });
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', HEALTH_CACHE_MS: '0', PAYLOAD_KEYS: TEST_PAYLOAD_KEYS, ...env });
 }
 
 const up = async (): Promise<void> => undefined;
