@@ -4,3 +4,4 @@
  * *.contract.ts files directly).
  */
 export { smokeWorkflow } from './system/smoke.workflow';
+export { bewohnerparkenWorkflow } from './bewohnerparken/bewohnerparken.workflow';
