@@ -18,6 +18,7 @@ import { migrate } from '../libs/db/src/migrate';
 import { consoleLines, prefixed, problemsOnly, useColour } from '../libs/devstack/src/console-output';
 import { startEmbeddedPostgres } from '../libs/devstack/src/embedded-db';
 import { startMailSink } from '../libs/devstack/src/mail-sink';
+import { sandboxOptionsFromConfig, startSandbox } from '../apps/sandbox/src';
 import { isPortFree } from '../libs/devstack/src/ports';
 import { startProcess, stripAnsi, waitUntil } from '../libs/devstack/src/process';
 import type { ManagedProcess } from '../libs/devstack/src/process';
@@ -215,6 +216,18 @@ async function main(): Promise<void> {
     say(applied.length ? `applied ${applied.length} migration(s): ${applied.join(', ')} (${Date.now() - t} ms)` : `database schema is up to date (${Date.now() - t} ms)`);
   }
 
+  // --- Sandbox Fachverfahren (a SIMULATOR) -----------------------------------------------------
+  // Without FACHVERFAHREN_ADAPTERS every adapter points at the sandbox, so it must run for the
+  // processes to reach "their" specialist systems locally. Real adapters configured → not started.
+  let sandboxUrl: string | undefined;
+  if (!process.env.FACHVERFAHREN_ADAPTERS) {
+    await requireFreePort(config.SANDBOX_PORT, 'sandbox Fachverfahren', 'Set SANDBOX_PORT to another port.');
+    const sandbox = await startSandbox({ ...sandboxOptionsFromConfig({ ...config, DATA_DIR: dataDir }), log: consoleLines('sandbox') });
+    stack.push({ name: 'sandbox', stop: () => sandbox.stop() });
+    sandboxUrl = sandbox.url;
+    say(`sandbox Fachverfahren (simulator) up: ${sandbox.url}`);
+  }
+
   // --- Worker and API --------------------------------------------------------------------------
   await requireFreePort(config.PORT, 'API', 'Set PORT to another port.');
   if (config.WORKER_METRICS_PORT > 0) await requireFreePort(config.WORKER_METRICS_PORT, 'worker metrics', 'Set WORKER_METRICS_PORT to another port (0 turns it off).');
@@ -264,6 +277,7 @@ async function main(): Promise<void> {
     ['Temporal', `${env.TEMPORAL_ADDRESS} namespace ${config.TEMPORAL_NAMESPACE}`],
     ['Mail UI', mailUi ? `${mailUi}  (JSON: ${mailUi}/email, SMTP ${env.SMTP_URL})` : `(external SMTP ${redactPassword(env.SMTP_URL ?? '')})`],
     ['PostgreSQL', process.env.DATABASE_URL ? redactPassword(pgUrl) : pgUrl],
+    ['Fachverfahren', sandboxUrl ? `${sandboxUrl}  (SIMULATOR; payment pages at ${sandboxUrl}/pay/{paymentId})` : '(FACHVERFAHREN_ADAPTERS)'],
     ['Worker metrics', config.WORKER_METRICS_PORT > 0 ? `http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics` : 'off'],
     ['Payload codec', `${base}/codec  (Temporal UI decrypts through it; key: ${config.PAYLOAD_KEYS ? 'PAYLOAD_KEYS' : join(dataDir, 'payload-keys')})`],
     ['Data', `${dataDir}  (delete it to start afresh)`],
