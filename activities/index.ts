@@ -1,6 +1,7 @@
 import { createAdapterRegistry } from '../libs/fachverfahren/src/registry';
 import { PgAdapterCallStore } from '../libs/fachverfahren/src/stores';
 import type { ActivityDeps } from './deps';
+import { createAppointmentActivities } from './appointments';
 import { createCaseActivities } from './cases';
 import { createFachverfahrenActivities } from './fachverfahren';
 import { createNotifyActivities } from './notify';
@@ -9,6 +10,7 @@ import { createSystemActivities } from './system';
 import { createTaskActivities } from './tasks';
 
 export type { ActivityDeps } from './deps';
+export type { HoldSlotInput, HeldSlot, FreedSlotEvent, SlotFreedReason, ReleaseSlotInput, ReleaseSlotResult, RescheduleSlotInput, RescheduleSlotResult, TransitionAppointmentInput, AppointmentMailInput, AppointmentMailKind, SlotRouting } from './appointments';
 export type { NotificationInput, NotificationResult } from './notify';
 export { NOTIFY_FAILURES } from './notify';
 export type { PingResult } from './system';
@@ -40,8 +42,9 @@ export function createActivities(deps: ActivityDeps) {
   const tasks = createTaskActivities(deps);
   const cases = createCaseActivities(deps);
   const requests = createRequestActivities(deps);
-  assertDistinctNames(system, notify, fachverfahren, tasks, cases, requests);
-  return { ...system, ...notify, ...fachverfahren, ...tasks, ...cases, ...requests };
+  const appointments = createAppointmentActivities(deps);
+  assertDistinctNames(system, notify, fachverfahren, tasks, cases, requests, appointments);
+  return { ...system, ...notify, ...fachverfahren, ...tasks, ...cases, ...requests, ...appointments };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -5,3 +5,4 @@
  */
 export { smokeWorkflow } from './system/smoke.workflow';
 export { bewohnerparkenWorkflow } from './bewohnerparken/bewohnerparken.workflow';
+export { appointmentWorkflow } from './appointment/appointment.workflow';

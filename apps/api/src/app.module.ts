@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../../../libs/config/src/config';
 import type { TokenVerifier } from '../../../libs/auth/src/token-verifier';
 import { ApplicationsModule } from './applications/applications.module';
+import { AppointmentsModule } from './appointments/appointments.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { CasesModule } from './cases/cases.module';
@@ -52,6 +53,7 @@ export class AppModule {
         IdempotencyModule,
         CasesModule,
         TasksModule,
+        AppointmentsModule,
         ApplicationsModule,
         ...(overrides.imports ?? []),
       ],

@@ -1,0 +1,4 @@
+export * from './secrets';
+export * from './catalogue';
+export * from './booking';
+export * from './slots';
