@@ -4,5 +4,7 @@
  * *.contract.ts files directly).
  */
 export { smokeWorkflow } from './system/smoke.workflow';
+export { mailSequenceWorkflow } from './system/mail-sequence.workflow';
 export { bewohnerparkenWorkflow } from './bewohnerparken/bewohnerparken.workflow';
 export { appointmentWorkflow } from './appointment/appointment.workflow';
+export { appointmentAlarm } from './appointment-alarm/appointment-alarm.workflow';

@@ -4,7 +4,7 @@ import type { Transporter } from 'nodemailer';
 import { createTestDatabase } from '../../../test/support/db';
 import { listMails, waitForMails } from '../../../test/support/mail';
 import type { SinkMail } from '../../../test/support/mail';
-import { InvalidMailError, MailInFlightError, MailTransientError, normalizeMessageId, sendMailOnce } from './send-mail';
+import { InvalidMailError, MAIL_SEND_LEASE_RENEW_MS, MailInFlightError, MailTransientError, normalizeMessageId, sendMailOnce } from './send-mail';
 import { createMailTransport } from './transport';
 
 // Integration test: real PostgreSQL (a fresh, migrated database) and the real SMTP sink of
@@ -116,6 +116,32 @@ describe('sendMailOnce', () => {
       attempts: 2,
     });
     expect(await deliveredCount(lapsed)).toBe(1);
+  });
+
+  it('renews the lease of a slow but live attempt, so a concurrent retry does not overtake it', async () => {
+    const id = uniqueId('slow-smtp');
+    const msg = { messageId: id, to: 'buerger@example.org', subject: 'Slow', text: 'x' };
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const slowTransport = { sendMail: async (m: Parameters<Transporter['sendMail']>[0]) => (await held, transport.sendMail(m)) };
+
+    const slow = sendMailOnce({ transport: slowTransport, pool, from }, msg);
+    const claimedUntil = async () => (await logRow(id))?.claimed_until?.getTime() ?? 0;
+    let first = 0;
+    for (let i = 0; i < 100 && first === 0; i++) {
+      first = await claimedUntil();
+      if (first === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+    // one renewal interval later the claim reaches further than the first one did
+    const deadline = Date.now() + MAIL_SEND_LEASE_RENEW_MS * 2;
+    while ((await claimedUntil()) <= first && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(await claimedUntil()).toBeGreaterThan(first);
+    await expect(sendMailOnce({ transport, pool, from }, msg)).rejects.toBeInstanceOf(MailInFlightError);
+
+    release();
+    await expect(slow).resolves.toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await logRow(id)).toMatchObject({ status: 'sent', claimed_until: null });
+    expect(await deliveredCount(id)).toBe(1);
   });
 
   it('refuses a message without a usable Message-ID before touching the database', async () => {

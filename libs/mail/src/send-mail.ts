@@ -1,16 +1,19 @@
 import type { Pool } from 'pg';
 import type { Transporter } from 'nodemailer';
-import { SMTP_TIMEOUTS_MS } from './transport';
 
 /**
- * How long one send attempt owns a message. Longer than the worst SMTP conversation
- * (SMTP_TIMEOUTS_MS summed), so an attempt that is still talking to the server is never overtaken
- * by a concurrent retry (e.g. a Temporal retry after a start-to-close timeout on another worker).
+ * How long one send attempt's claim on a message lasts without renewal. While the attempt talks to
+ * SMTP it renews the claim every MAIL_SEND_LEASE_RENEW_MS, however long the conversation takes
+ * (SMTP_TIMEOUTS_MS bound it), so a concurrent retry (e.g. a Temporal retry after a start-to-close
+ * timeout, on another worker) never overtakes a live attempt. An attempt that died — a worker
+ * killed or crashed mid-send — stops renewing, and its message is free again within this time
+ * instead of being blocked for a whole SMTP timeout.
  */
-export const MAIL_SEND_LEASE_SECONDS = 60;
+export const MAIL_SEND_LEASE_SECONDS = 15;
+/** How often a live send attempt renews its claim; a third of the lease leaves room for two missed renewals. */
+export const MAIL_SEND_LEASE_RENEW_MS = 5_000;
 
-const worstSmtpMs = SMTP_TIMEOUTS_MS.connectionTimeout + SMTP_TIMEOUTS_MS.greetingTimeout + SMTP_TIMEOUTS_MS.socketTimeout;
-if (worstSmtpMs >= MAIL_SEND_LEASE_SECONDS * 1000) throw new Error('MAIL_SEND_LEASE_SECONDS must exceed the SMTP timeouts');
+if (MAIL_SEND_LEASE_RENEW_MS * 2 >= MAIL_SEND_LEASE_SECONDS * 1000) throw new Error('MAIL_SEND_LEASE_SECONDS must exceed two renewal intervals');
 
 export interface SendMailDeps {
   transport: Pick<Transporter, 'sendMail'>;
@@ -127,15 +130,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  *    lapsed, take it over — atomically, in one statement. A row already `sent` means an earlier
  *    attempt delivered the mail: return `already-sent` without touching SMTP. A pending row under
  *    someone else's live lease gives MailInFlightError (retry after the lease).
- * 2. Send through SMTP with the same Message-ID header.
+ * 2. Send through SMTP with the same Message-ID header, renewing the lease every
+ *    MAIL_SEND_LEASE_RENEW_MS meanwhile (fenced by the attempt number, so a renewal never extends
+ *    a later attempt's claim).
  * 3. Mark the row `sent`.
  *
  * The remaining at-least-once window, honestly: if the process dies after the SMTP server accepted
  * the mail but before step 3 committed, or the server's "250 OK" is lost on the wire, the next
- * attempt (after the lease, at most MAIL_SEND_LEASE_SECONDS) finds the row still `pending` and
- * sends again. That duplicate carries the identical Message-ID, so receivers and the mail sink can
- * recognise it (count distinct Message-IDs). No design without a transactional outbox at the SMTP
- * server can close this window; it is kept to the few milliseconds between SMTP accept and commit.
+ * attempt (once the dead attempt's lease lapses, at most MAIL_SEND_LEASE_SECONDS) finds the row
+ * still `pending` and sends again. That duplicate carries the identical Message-ID, so receivers
+ * and the mail sink can recognise it (count distinct Message-IDs). No design without a
+ * transactional outbox at the SMTP server can close this window; it is kept to the time between
+ * the server's accept and the commit of step 3 (milliseconds, unless the database is slow then).
+ * The same holds when the database is unreachable for longer than the lease while an attempt is
+ * still sending: its claim lapses and a retry may send alongside it.
  */
 export async function sendMailOnce(deps: SendMailDeps, msg: OutgoingMail): Promise<SendMailResult> {
   const messageId = normalizeMessageId(msg.messageId);
@@ -165,6 +173,50 @@ export async function sendMailOnce(deps: SendMailDeps, msg: OutgoingMail): Promi
     throw new MailInFlightError(`mail ${messageId} is being sent by another attempt; retry in ${waitMs} ms`, waitMs);
   }
 
+  const lease = keepLeaseAlive(deps.pool, messageId, claimed.attempts);
+  try {
+    return await sendClaimed(deps, msg, messageId, claimed.attempts, lease);
+  } finally {
+    await lease.stop();
+  }
+}
+
+interface LeaseRenewal {
+  /** Stops renewing (a renewal in progress may still land; harmless once the row is `sent`). Idempotent. */
+  cancel(): void;
+  /** Stops renewing and waits for a renewal in progress, so nothing re-extends the lease afterwards. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Renews this attempt's claim every MAIL_SEND_LEASE_RENEW_MS while SMTP takes its time. Fenced by
+ * the attempt number: it never extends a later attempt's claim. Best effort: a failed renewal is
+ * retried at the next tick; only a database unreachable for the whole lease lets the claim lapse.
+ */
+function keepLeaseAlive(pool: Pick<Pool, 'query'>, messageId: string, attempt: number): LeaseRenewal {
+  let renewing: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    renewing ??= pool
+      .query(
+        `UPDATE mail_log SET claimed_until = now() + make_interval(secs => $2), updated_at = now()
+          WHERE message_id = $1 AND status = 'pending' AND attempts = $3`,
+        [messageId, MAIL_SEND_LEASE_SECONDS, attempt],
+      )
+      .catch(() => undefined)
+      .finally(() => (renewing = undefined));
+  }, MAIL_SEND_LEASE_RENEW_MS);
+  timer.unref();
+  return {
+    cancel: () => clearInterval(timer),
+    async stop() {
+      clearInterval(timer);
+      await renewing;
+    },
+  };
+}
+
+/** Steps 2 and 3 of sendMailOnce, for a message this attempt has claimed. */
+async function sendClaimed(deps: SendMailDeps, msg: OutgoingMail, messageId: string, attempts: number, lease: LeaseRenewal): Promise<SendMailResult> {
   let response: string;
   try {
     const info = (await deps.transport.sendMail({
@@ -179,6 +231,7 @@ export async function sendMailOnce(deps: SendMailDeps, msg: OutgoingMail): Promi
     })) as { response?: string };
     response = typeof info.response === 'string' ? info.response : '';
   } catch (e) {
+    await lease.stop();
     const err = (e ?? {}) as SmtpError;
     const detail = scrub(`${err.code ?? 'ERROR'}${err.responseCode ? ` ${err.responseCode}` : ''}: ${err.message ?? String(e)}`);
     // Release the lease so the retry can go ahead at once.
@@ -194,6 +247,9 @@ export async function sendMailOnce(deps: SendMailDeps, msg: OutgoingMail): Promi
   // The mail is out. A short database hiccup must not turn into a resend, so marking is tried a
   // few times; if it still fails, the call succeeds anyway (the mail *was* accepted) and reports
   // `recorded: false`: failing here would make the activity retry and send a duplicate.
+  // Not waiting for a renewal in progress: it only touches a `pending` row, and every millisecond
+  // until the row says `sent` is part of the at-least-once window.
+  lease.cancel();
   let recorded = false;
   for (let i = 0; i < 3 && !recorded; i++) {
     try {
@@ -207,5 +263,5 @@ export async function sendMailOnce(deps: SendMailDeps, msg: OutgoingMail): Promi
       if (i < 2) await sleep(250 * (i + 1) ** 2);
     }
   }
-  return { messageId, status: 'sent', attempts: claimed.attempts, recorded };
+  return { messageId, status: 'sent', attempts, recorded };
 }

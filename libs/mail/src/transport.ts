@@ -2,9 +2,9 @@ import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 
 /**
- * Upper bounds for one SMTP conversation (connect, greeting, idle socket). sendMailOnce() leases a
- * message for longer than their sum (see MAIL_SEND_LEASE_SECONDS), so a concurrent retry does not
- * send while an earlier attempt may still be talking to the server.
+ * Upper bounds for one SMTP conversation (connect, greeting, idle socket). sendMailOnce() keeps its
+ * claim on the message renewed for as long as the conversation lasts (see MAIL_SEND_LEASE_SECONDS),
+ * so a concurrent retry does not send while an earlier attempt may still be talking to the server.
  */
 export const SMTP_TIMEOUTS_MS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 } as const;
 
