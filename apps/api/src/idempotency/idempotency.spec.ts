@@ -15,13 +15,30 @@ import { canonicalJson } from './request-hash';
 const runs = new Map<string, number>();
 const count = (name: string) => runs.set(name, (runs.get(name) ?? 0) + 1);
 
+/**
+ * Holds the slow handler until the test opens it, so "the first request is still running" is a
+ * fact the test arranges, not a guess about timing on a busy machine.
+ */
+let gate: { entered: Promise<void>; enter: () => void; open: () => void; opened: Promise<void> } | undefined;
+function closeGate(): NonNullable<typeof gate> {
+  let enter!: () => void;
+  let open!: () => void;
+  const entered = new Promise<void>((r) => (enter = r));
+  const opened = new Promise<void>((r) => (open = r));
+  gate = { entered, enter, open, opened };
+  return gate;
+}
+
 @Controller('test-idem')
 class IdemTestController {
   @Post('slow')
   @Roles('citizen')
   async slow(@CurrentPrincipal() p: Principal, @Body() body: { name: string }): Promise<{ id: string; who: string; name: string }> {
     count(`slow:${body.name}`);
-    await new Promise((r) => setTimeout(r, 400));
+    if (gate) {
+      gate.enter();
+      await gate.opened;
+    }
     return { id: randomUUID(), who: p.sub, name: body.name };
   }
 
@@ -74,7 +91,13 @@ describe('Idempotency-Key interceptor', () => {
   it('runs the first request once; a concurrent duplicate gets 409, a later one the stored response', async () => {
     const key = randomUUID();
     const send = () => request(http).post('/api/v1/test-idem/slow').set('Authorization', alice).set('Idempotency-Key', key).send({ name: 'c1' });
-    const [a, b] = await Promise.all([send(), new Promise((r) => setTimeout(r, 100)).then(send)]);
+    const g = closeGate();
+    const first = send().then((r) => r); // supertest sends when then() is called
+    await g.entered; // the first request holds the key and is inside the handler
+    const b = await send();
+    g.open();
+    gate = undefined;
+    const a = await first;
     expect(a.status).toBe(201);
     expect(b.status).toBe(409);
     expect(b.body.type).toBe('urn:amtsweg:problem:idempotency-key-in-use');
