@@ -22,6 +22,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { RateLimitGuard } from './rate-limit/rate-limit.guard';
 import { rateLimitModule } from './rate-limit/rate-limit.module';
 import { TasksModule } from './tasks/tasks.module';
+import { WohngeldModule } from './wohngeld/wohngeld.module';
 
 export interface AppOverrides extends InfrastructureOverrides {
   /** Replaces the verifier chosen by AUTH_MODE. */
@@ -55,6 +56,7 @@ export class AppModule {
         TasksModule,
         AppointmentsModule,
         ApplicationsModule,
+        WohngeldModule,
         ...(overrides.imports ?? []),
       ],
       providers: [
