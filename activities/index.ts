@@ -1,6 +1,7 @@
 import { createAdapterRegistry } from '../libs/fachverfahren/src/registry';
 import { PgAdapterCallStore } from '../libs/fachverfahren/src/stores';
 import type { ActivityDeps } from './deps';
+import { createAlarmActivities } from './alarms';
 import { createAppointmentActivities } from './appointments';
 import { createCaseActivities } from './cases';
 import { createFachverfahrenActivities } from './fachverfahren';
@@ -11,6 +12,7 @@ import { createTaskActivities } from './tasks';
 
 export type { ActivityDeps } from './deps';
 export type { HoldSlotInput, HeldSlot, FreedSlotEvent, SlotFreedReason, ReleaseSlotInput, ReleaseSlotResult, RescheduleSlotInput, RescheduleSlotResult, TransitionAppointmentInput, AppointmentMailInput, AppointmentMailKind, SlotRouting } from './appointments';
+export type { ResolveAlarmOfferInput, ResolveAlarmOfferResult, AcceptAlarmOfferResult, AlarmMailInput, AlarmMailKind } from './alarms';
 export type { NotificationInput, NotificationResult } from './notify';
 export { NOTIFY_FAILURES } from './notify';
 export type { PingResult } from './system';
@@ -43,8 +45,9 @@ export function createActivities(deps: ActivityDeps) {
   const cases = createCaseActivities(deps);
   const requests = createRequestActivities(deps);
   const appointments = createAppointmentActivities(deps);
-  assertDistinctNames(system, notify, fachverfahren, tasks, cases, requests, appointments);
-  return { ...system, ...notify, ...fachverfahren, ...tasks, ...cases, ...requests, ...appointments };
+  const alarms = createAlarmActivities(deps);
+  assertDistinctNames(system, notify, fachverfahren, tasks, cases, requests, appointments, alarms);
+  return { ...system, ...notify, ...fachverfahren, ...tasks, ...cases, ...requests, ...appointments, ...alarms };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

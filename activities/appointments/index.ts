@@ -4,6 +4,8 @@ import type { FreedSlot, TransitionInput } from '../../libs/db/src/appointments/
 import type { ActiveAppointmentStatus, AppointmentStatus } from '../../libs/domain/src/appointments/status';
 import { DomainError } from '../../libs/domain/src/errors';
 import { MailError, MailInFlightError, sendMailOnce } from '../../libs/mail/src/send-mail';
+import { publishSlotNow } from '../../libs/db/src/appointments/alarms';
+import { offerSeatToQueue } from '../alarms';
 import type { ActivityDeps } from '../deps';
 import type { NotificationResult } from '../notify';
 import { appointmentLinks, appointmentMail, appointmentMessageId } from './mails';
@@ -213,15 +215,23 @@ export function createAppointmentActivities(deps: ActivityDeps) {
 
     /**
      * THE ALARM SEAM (docs/appointments.md). Called once per freed seat, right after it was given
-     * back. Today: nothing to do — a withheld seat becomes public by itself at `publicAt` (the
-     * availability query and the seat UPDATE compare public_at with now()), so the slot is public
-     * again after SLOT_RELEASE_BLOCK without a timer. The Terminalarm replaces the body: match the
-     * longest-waiting alarm in SQL, hold the seat for it (UPDATE slots SET booked = booked + 1
-     * WHERE id = $1 AND booked < capacity — without the public_at condition, the queue is allowed
-     * into withheld seats) and start its offer; return route `alarm`. Must stay idempotent per
-     * (slotId, appointmentId, reason): Temporal may run it more than once.
+     * back: the longest-waiting matching alarm gets the seat held for it (libs/db alarms.ts
+     * matchSlot, one transaction, no public_at condition) and its workflow an offer signal; route
+     * `alarm`. Nobody matches: an expired hold's seat is published at once (it was never anybody's
+     * to trade), a cancelled one keeps its anti-trading block. Idempotent per (slotId,
+     * appointmentId, reason) through the offer's source key.
      */
     async onSlotFreed(input: FreedSlotEvent): Promise<SlotRouting> {
+      const offer = await offerSeatToQueue(deps.pool, c.ALARM_OFFER_HOLD, input.slotId, `freed:${input.slotId}:${input.appointmentId}:${input.reason}`);
+      if (offer) {
+        log.info('slot freed: offered to alarm', { slotId: input.slotId, offerId: offer.offerId, reason: input.reason });
+        return { slotId: input.slotId, route: 'alarm', publicAt: input.publicAt };
+      }
+      if (input.reason === 'expired' && input.withheld) {
+        await publishSlotNow(deps.pool, input.slotId);
+        log.info('slot freed: public at once', { slotId: input.slotId, reason: input.reason });
+        return { slotId: input.slotId, route: 'public', publicAt: null };
+      }
       log.info('slot freed', { slotId: input.slotId, officeId: input.officeId, reason: input.reason, withheld: input.withheld, publicAt: input.publicAt });
       return { slotId: input.slotId, route: 'public', publicAt: input.publicAt };
     },

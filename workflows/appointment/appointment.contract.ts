@@ -50,6 +50,12 @@ export interface AppointmentWorkflowInput {
   /** sha256 hex of the token: what the Update validators compare. */
   tokenHash: string;
   timing: AppointmentTiming;
+  /**
+   * Confirmed-at-once mode (a Terminalarm offer was accepted): the appointment row exists already,
+   * `confirmed`, on this slot (libs/db/src/appointments/alarms.ts acceptOffer). The workflow skips
+   * hold and confirmation mail, mails `confirmed` and continues with reminder and attendance.
+   */
+  preconfirmed?: { slotId: string; officeId: string; start: string; end: string };
 }
 
 /** The answer of holdUpdate (update-with-start): the held slot. */

@@ -273,64 +273,71 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     },
   );
 
-  // ---- the hold ----
-  try {
-    const held = await holdAppointmentSlot({
-      appointmentId,
-      workflowId: workflowInfo().workflowId,
-      slotId: input.slotId,
-      serviceId: input.serviceId,
-      email: input.email,
-      name: input.name,
-      tokenHash: input.tokenHash,
-      holdExpiresAt: isoAt(Date.now() + holdMs),
-    });
-    if (held.status !== 'reserved' || !held.holdExpiresAt) reject('CONFLICT', 'This booking is no longer open.', APPOINTMENT_REJECTIONS.notActive);
-    slot = { slotId: held.slotId, officeId: held.officeId, start: held.start, end: held.end };
-    holdDeadline = Date.parse(held.holdExpiresAt);
-    phase = 'reserved';
-    holdOutcome = {
-      ok: true,
-      result: { appointmentId, status: 'reserved', holdExpiresAt: held.holdExpiresAt, slotId: held.slotId, officeId: held.officeId, serviceId: held.serviceId, start: held.start, end: held.end },
-    };
-  } catch (e) {
-    phase = 'rejected';
-    const business = domainFailure(e);
-    if (business) {
-      holdOutcome = { ok: false, failure: business };
+  // ---- the hold (skipped for an accepted Terminalarm offer: already confirmed) ----
+  if (input.preconfirmed) {
+    slot = { ...input.preconfirmed };
+    phase = 'confirmed';
+    holdOutcome = { ok: false, failure: ApplicationFailure.create({ type: 'CONFLICT', message: 'This appointment was booked through a Terminalarm.', nonRetryable: true }) };
+    outbox.push({ kind: 'mail', mail: 'confirmed', generation });
+  } else {
+    try {
+      const held = await holdAppointmentSlot({
+        appointmentId,
+        workflowId: workflowInfo().workflowId,
+        slotId: input.slotId,
+        serviceId: input.serviceId,
+        email: input.email,
+        name: input.name,
+        tokenHash: input.tokenHash,
+        holdExpiresAt: isoAt(Date.now() + holdMs),
+      });
+      if (held.status !== 'reserved' || !held.holdExpiresAt) reject('CONFLICT', 'This booking is no longer open.', APPOINTMENT_REJECTIONS.notActive);
+      slot = { slotId: held.slotId, officeId: held.officeId, start: held.start, end: held.end };
+      holdDeadline = Date.parse(held.holdExpiresAt);
+      phase = 'reserved';
+      holdOutcome = {
+        ok: true,
+        result: { appointmentId, status: 'reserved', holdExpiresAt: held.holdExpiresAt, slotId: held.slotId, officeId: held.officeId, serviceId: held.serviceId, start: held.start, end: held.end },
+      };
+    } catch (e) {
+      phase = 'rejected';
+      const business = domainFailure(e);
+      if (business) {
+        holdOutcome = { ok: false, failure: business };
+        await condition(allHandlersFinished);
+        return { appointmentId, status: 'rejected', reason: business.type ?? 'CONFLICT' };
+      }
+      // Technical failure after the last attempt: the caller hears "try again"; a seat that an attempt
+      // took after all (it committed after its timeout) is given back once that attempt is surely over.
+      log.warn('hold failed technically; compensating', { appointmentId });
+      holdOutcome = { ok: false, failure: ApplicationFailure.create({ type: 'UNAVAILABLE', message: 'The booking could not be completed right now. Please try again shortly.', nonRetryable: true }) };
+      await sleep(HOLD_COMPENSATION_DELAY);
+      const r = await releaseAppointmentSlot({ appointmentId, from: ['reserved'], to: 'expired' });
+      if (r.freed) await onSlotFreed(r.freed);
       await condition(allHandlersFinished);
-      return { appointmentId, status: 'rejected', reason: business.type ?? 'CONFLICT' };
+      return { appointmentId, status: 'rejected', reason: 'UNAVAILABLE' };
     }
-    // Technical failure after the last attempt: the caller hears "try again"; a seat that an attempt
-    // took after all (it committed after its timeout) is given back once that attempt is surely over.
-    log.warn('hold failed technically; compensating', { appointmentId });
-    holdOutcome = { ok: false, failure: ApplicationFailure.create({ type: 'UNAVAILABLE', message: 'The booking could not be completed right now. Please try again shortly.', nonRetryable: true }) };
-    await sleep(HOLD_COMPENSATION_DELAY);
-    const r = await releaseAppointmentSlot({ appointmentId, from: ['reserved'], to: 'expired' });
-    if (r.freed) await onSlotFreed(r.freed);
-    await condition(allHandlersFinished);
-    return { appointmentId, status: 'rejected', reason: 'UNAVAILABLE' };
-  }
 
-  // ---- the confirmation mail: must be out within the hold, else the seat goes back ----
-  const { sendAppointmentMail: sendConfirmation } = proxyActivities<Activities>({
-    startToCloseTimeout: Math.min(60_000, holdMs),
-    scheduleToCloseTimeout: Math.max(holdDeadline - Date.now(), 1_000),
-    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['MAIL_INVALID', 'MAIL_REJECTED', 'NOT_FOUND'] },
-  });
-  try {
-    await sendConfirmation({ appointmentId, kind: 'confirmation', generation, token: input.token });
-    // A late mail still leaves the citizen the confirmation window (never beyond the start).
-    const least = Math.min(Date.now() + confirmWindowMs, startMs());
-    if (phase === 'reserved' && least > holdDeadline) {
-      const r = await extendAppointmentHold({ appointmentId, holdExpiresAt: isoAt(least) });
-      if (r.holdExpiresAt) holdDeadline = Date.parse(r.holdExpiresAt);
+    // ---- the confirmation mail: must be out within the hold, else the seat goes back ----
+    const { sendAppointmentMail: sendConfirmation } = proxyActivities<Activities>({
+      startToCloseTimeout: Math.min(60_000, holdMs),
+      scheduleToCloseTimeout: Math.max(holdDeadline - Date.now(), 1_000),
+      retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['MAIL_INVALID', 'MAIL_REJECTED', 'NOT_FOUND'] },
+    });
+    try {
+      await sendConfirmation({ appointmentId, kind: 'confirmation', generation, token: input.token });
+      // A late mail still leaves the citizen the confirmation window (never beyond the start).
+      const least = Math.min(Date.now() + confirmWindowMs, startMs());
+      if (phase === 'reserved' && least > holdDeadline) {
+        const r = await extendAppointmentHold({ appointmentId, holdExpiresAt: isoAt(least) });
+        if (r.holdExpiresAt) holdDeadline = Date.parse(r.holdExpiresAt);
+        changed();
+      }
+    } catch (e) {
+      log.warn('confirmation mail could not be sent; the hold will be released', { appointmentId, error: e instanceof Error ? e.message : String(e) });
+      confirmationUndeliverable = true;
       changed();
     }
-  } catch (e) {
-    log.warn('confirmation mail could not be sent; the hold will be released', { appointmentId, error: e instanceof Error ? e.message : String(e) });
-    confirmationUndeliverable = true;
-    changed();
   }
 
   // ---- the main loop: timers and outbox ----

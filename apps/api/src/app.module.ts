@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../../../libs/config/src/config';
 import type { TokenVerifier } from '../../../libs/auth/src/token-verifier';
 import { ApplicationsModule } from './applications/applications.module';
+import { AlarmsModule } from './alarms/alarms.module';
 import { AppointmentsModule } from './appointments/appointments.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
@@ -55,6 +56,7 @@ export class AppModule {
         CasesModule,
         TasksModule,
         AppointmentsModule,
+        AlarmsModule,
         ApplicationsModule,
         WohngeldModule,
         ...(overrides.imports ?? []),

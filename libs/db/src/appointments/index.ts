@@ -2,3 +2,4 @@ export * from './secrets';
 export * from './catalogue';
 export * from './booking';
 export * from './slots';
+export * from './alarms';

@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Client } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
+import type { Transporter } from 'nodemailer';
+import type { Pool } from 'pg';
+import request from 'supertest';
+import { createWorkers, startWorkers } from '../../../worker/src/workers';
+import type { RunningWorkers } from '../../../worker/src/workers';
+import { signDevToken } from '../../../../libs/auth/src/dev-tokens';
+import type { Principal } from '../../../../libs/auth/src/principal';
+import { loadConfig } from '../../../../libs/config/src/config';
+import { createPool } from '../../../../libs/db/src/pool';
+import { berlinIsoDate } from '../../../../libs/domain/src/berlin-time';
+import { TASK_QUEUES } from '../../../../libs/domain/src/task-queues';
+import { createMailTransport } from '../../../../libs/mail/src/transport';
+import { createTemporalClient } from '../../../../libs/temporal/src/connection';
+import { piiGuardInterceptor } from '../../../../libs/temporal/src/pii-guard';
+import { createTestDatabase } from '../../../../test/support/db';
+import type { TestDatabase } from '../../../../test/support/db';
+import { waitForMails } from '../../../../test/support/mail';
+import type { SinkMail } from '../../../../test/support/mail';
+import { testDataConverter } from '../../../../test/support/temporal';
+import { SLOT_EVENTS } from '../appointments/slot-events';
+import type { SlotEvents } from '../appointments/slot-events';
+import { TemporalClientHolder } from '../infrastructure/temporal-client.holder';
+import { createTestApp, testConfig } from '../testing/test-app';
+
+// Terminalarm end to end: the API in-process on a fresh PostgreSQL database (with the seed
+// catalogue), the shared Temporal dev server, the SMTP sink, and a worker in-process with the real
+// activities and the production data converter on TASK_QUEUES.appointments. Seats free up through
+// the real seams: publication (SLOT_EVENTS, as POST /admin/offices/{id}/slots calls it) and a
+// cancelled appointment (onSlotFreed in the worker). Every workflow is terminated in afterAll.
+const address = process.env.TEMPORAL_ADDRESS;
+const smtpUrl = process.env.SMTP_URL;
+if (!address || !smtpUrl) throw new Error('TEMPORAL_ADDRESS / SMTP_URL are not set (test/global-setup.ts)');
+const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
+const RELEASE_BLOCK_SECONDS = 3;
+const OFFICE_A = 'buergeramt-rathaus-neukoelln';
+const OFFICE_B = 'buergeramt-rathaus-spandau';
+const SERVICE = 'personalausweis-beantragen';
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+let db: TestDatabase;
+let appPool: Pool;
+let transport: Transporter;
+let connection: NativeConnection;
+let client: Client;
+let running: RunningWorkers;
+let app: NestExpressApplication;
+const started = new Set<string>();
+
+const staff = {
+  admin: { sub: 'admin-1', roles: ['admin'], trustLevel: 'hoch', groups: [] },
+  neukoelln: { sub: 'cw-nk', roles: ['caseworker'], trustLevel: 'hoch', groups: [], office: OFFICE_A },
+  spandau: { sub: 'cw-sp', roles: ['caseworker'], trustLevel: 'hoch', groups: [], office: OFFICE_B },
+} satisfies Record<string, Principal>;
+type Staff = keyof typeof staff;
+const tokens = {} as Record<Staff, string>;
+
+beforeAll(async () => {
+  // ERROR: the 99 expected CONFLICT rejections of the race would each log a warning
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  db = await createTestDatabase('alarms_api');
+  appPool = createPool({ connectionString: db.url, max: 10 });
+  transport = createMailTransport(smtpUrl);
+  connection = await NativeConnection.connect({ address });
+  const dataConverter = testDataConverter();
+  client = await createTemporalClient({ address, namespace, dataConverter });
+  const workerConfig = loadConfig({ ...process.env, DATABASE_URL: db.url, SMTP_URL: smtpUrl, TEMPORAL_ADDRESS: address, NODE_ENV: 'test', SLOT_RELEASE_BLOCK: `PT${RELEASE_BLOCK_SECONDS}S`, PUBLIC_BASE_URL: 'https://termine.example.berlin' });
+  // Only the appointment workflow in the bundle: this file does not depend on other processes' code.
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../../../test/fixtures/alarm.workflows'),
+    failureConverterPath: dataConverter.failureConverterPath,
+    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+  });
+  const workers = await createWorkers(
+    { pool: db.pool, mail: { transport, from: 'amtsweg Test <noreply@amtsweg.test>' }, config: workerConfig },
+    { connection, namespace, taskQueues: [TASK_QUEUES.appointments], dataConverter, workflowBundle, shutdownGraceTime: '2 seconds' },
+  );
+  running = startWorkers(workers);
+
+  app = await createTestApp(
+    { DATABASE_URL: db.url, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, RATE_LIMIT_PUBLIC_PER_MINUTE: '100000', APPOINTMENTS_PER_EMAIL_LIMIT: '2' },
+    { pool: appPool, connectTemporal: () => createTemporalClient({ address, namespace, dataConverter, interceptors: { workflow: [piiGuardInterceptor()] } }) },
+  );
+  const holder = app.get(TemporalClientHolder);
+  for (let i = 0; i < 100 && !holder.isConnected; i++) await new Promise((r) => setTimeout(r, 100));
+  const secret = testConfig().DEV_JWT_SECRET;
+  for (const who of Object.keys(staff) as Staff[]) tokens[who] = (await signDevToken(secret, staff[who], 3600)).access_token;
+});
+
+afterAll(async () => {
+  await Promise.allSettled([...started].map((id) => client.workflow.getHandle(id).terminate('test finished')));
+  await app?.close(); // ends appPool
+  await running?.stop();
+  await connection?.close();
+  await client?.connection.close();
+  transport?.close();
+  await db?.drop();
+});
+
+const http = () => request(app.getHttpServer());
+const uniqueEmail = (tag: string) => `${tag}-${randomUUID().slice(0, 8)}@example.org`;
+const messageIdOf = (m: SinkMail) => (typeof m.headers?.['message-id'] === 'string' ? m.headers['message-id'].trim() : `<${String(m.messageId).replace(/^<|>$/g, '')}>`);
+const berlinDay = (inDays: number) => berlinIsoDate(new Date(Date.now() + inDays * DAY));
+
+/** A new slot at OFFICE_A, withheld for the queue, published through the seam (as the admin endpoint does). */
+async function publish(inMs: number): Promise<string> {
+  const start = new Date(Date.now() + inMs);
+  const publicAt = new Date(Date.now() + HOUR);
+  const r = await db.pool.query<{ id: string }>('INSERT INTO slots (office_id, starts_at, ends_at, capacity, service_ids, public_at) VALUES ($1, $2, $3, 1, $4, $5) RETURNING id', [
+    OFFICE_A,
+    start,
+    new Date(start.getTime() + 10 * 60_000),
+    [SERVICE],
+    publicAt,
+  ]);
+  const slotId = r.rows[0]!.id;
+  await app.get<SlotEvents>(SLOT_EVENTS).onSlotsPublished({ officeId: OFFICE_A, serviceIds: [SERVICE], slotIds: [slotId], publicAt });
+  return slotId;
+}
+
+async function createAlarm(email: string): Promise<{ alarmId: string; token: string }> {
+  const res = await http()
+    .post('/api/v1/alarms')
+    .send({ serviceId: SERVICE, officeIds: [OFFICE_A], from: berlinDay(0), to: berlinDay(20), email, name: 'Erika Mustermann' })
+    .expect(201);
+  const body = res.body as { alarmId: string; token: string; status: string; expiresAt: string };
+  expect(body).toMatchObject({ status: 'active', expiresAt: expect.any(String) });
+  started.add(`alarm-${body.alarmId}`);
+  return body;
+}
+
+const alarmView = async (a: { alarmId: string; token: string }) => (await http().get(`/api/v1/alarms/${a.alarmId}`).query({ token: a.token }).expect(200)).body as {
+  status: string;
+  position?: number;
+  offer?: { offerId: string; slotId: string };
+};
+async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('Terminalarm (API + Temporal + PostgreSQL + SMTP)', () => {
+  it('one active alarm per address and service (409), a wrong token is 404', async () => {
+    const email = uniqueEmail('single');
+    const a = await createAlarm(email);
+    await http().post('/api/v1/alarms').send({ serviceId: SERVICE, officeIds: [], from: berlinDay(0), to: berlinDay(5), email, name: 'E' }).expect(409);
+    await http().get(`/api/v1/alarms/${a.alarmId}`).query({ token: 'x'.repeat(43) }).expect(404);
+    await http().delete(`/api/v1/alarms/${a.alarmId}`).query({ token: a.token }).expect(200, { alarmId: a.alarmId, status: 'cancelled' });
+    expect((await alarmView(a)).status).toBe('cancelled');
+  });
+
+  it('serves three alarms for the same wish in order of creation; an offered seat is not public; accept books it confirmed; a cancellation goes to the queue first', async () => {
+    const emails = [uniqueEmail('first'), uniqueEmail('second'), uniqueEmail('third')];
+    const alarms: Array<{ alarmId: string; token: string }> = [];
+    for (const e of emails) alarms.push(await createAlarm(e));
+    expect((await alarmView(alarms[2]!)).position).toBeGreaterThanOrEqual(3);
+
+    const slots: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      slots.push(await publish((3 + i) * DAY));
+      const v = await alarmView(alarms[i]!);
+      expect(v).toMatchObject({ status: 'offered', offer: { slotId: slots[i] } });
+      for (const later of alarms.slice(i + 1)) expect((await alarmView(later)).status).toBe('active');
+    }
+    // each offer mailed exactly to its alarm, with accept/decline links
+    for (let i = 0; i < 3; i++) {
+      const offerId = (await alarmView(alarms[i]!)).offer!.offerId;
+      const [mail] = await waitForMails((m) => messageIdOf(m) === `<alarm-${alarms[i]!.alarmId}.offer-${offerId}@amtsweg>`, { timeoutMs: 20_000 });
+      expect(mail!.to?.[0]?.address).toBe(emails[i]);
+      expect(mail!.text).toContain(`/angebote/${offerId}/annehmen?token=`);
+    }
+
+    // the offered slot is not publicly bookable while the offer stands
+    const publicTry = await http().post('/api/v1/appointments').send({ serviceId: SERVICE, slotId: slots[0], email: uniqueEmail('public'), name: 'Max' });
+    expect(publicTry.status).toBe(409);
+
+    // accept: confirmed at once, alarm booked, the appointment's own workflow mails the confirmation
+    const first = alarms[0]!;
+    const offerId = (await alarmView(first)).offer!.offerId;
+    const accepted = await http().post(`/api/v1/alarms/${first.alarmId}/offers/${offerId}/accept`).send({ token: first.token }).expect(201);
+    expect(accepted.body).toEqual({ appointmentId: offerId, status: 'confirmed' });
+    started.add(`appointment-${offerId}`);
+    expect((await alarmView(first)).status).toBe('booked');
+    const appt = await http().get(`/api/v1/appointments/${offerId}`).query({ token: first.token }).expect(200);
+    expect(appt.body).toMatchObject({ status: 'confirmed', slotId: slots[0] });
+    await waitForMails((m) => messageIdOf(m) === `<appointment-${offerId}.confirmed@amtsweg>`, { timeoutMs: 20_000 });
+    expect((await db.pool.query<{ booked: number }>('SELECT booked FROM slots WHERE id = $1', [slots[0]])).rows[0]!.booked).toBe(1);
+
+    // the second declines: it keeps waiting, nobody else wants slot 2
+    const second = alarms[1]!;
+    const secondOffer = (await alarmView(second)).offer!.offerId;
+    await http().post(`/api/v1/alarms/${second.alarmId}/offers/${secondOffer}/decline`).send({ token: second.token }).expect(200);
+    await eventually(async () => (await alarmView(second)).status === 'active', 'the declined alarm waiting again');
+
+    // the booked appointment is cancelled: its seat goes to the queue first (the second alarm), not the public
+    await http().post(`/api/v1/appointments/${offerId}/cancel`).send({ token: first.token }).expect(200);
+    const v = await eventually(async () => {
+      const s = await alarmView(second);
+      return s.status === 'offered' ? s : undefined;
+    }, 'the freed seat offered to the next alarm');
+    expect(v.offer!.slotId).toBe(slots[0]);
+  });
+});
+
+describe('GET /api/v1/admin/kpi/appointments', () => {
+  it('gives admins the 14-day figures, alarms active and served', async () => {
+    const admin = (await signDevToken(testConfig().DEV_JWT_SECRET, { sub: 'kpi-admin', roles: ['admin'], trustLevel: 'hoch', groups: [] }, 3600)).access_token;
+    const res = await http().get('/api/v1/admin/kpi/appointments').set('Authorization', `Bearer ${admin}`).expect(200);
+    expect(res.body).toEqual({
+      bookings: expect.any(Number),
+      withinDays14Share: expect.anything(),
+      averageWaitDays: expect.anything(),
+      noShowShare: null,
+      alarmsActive: expect.any(Number),
+      alarmsServed: expect.any(Number),
+      medianAlarmWaitHours: expect.anything(),
+    });
+    expect(res.body.alarmsServed).toBeGreaterThanOrEqual(1); // the accepted offer above
+    expect(res.body.bookings).toBeGreaterThanOrEqual(1);
+    expect(res.body.withinDays14Share).toBe(1);
+    await http().get('/api/v1/admin/kpi/appointments').set('Authorization', `Bearer ${tokens.neukoelln}`).expect(403);
+  });
+});
