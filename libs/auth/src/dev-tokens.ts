@@ -1,4 +1,5 @@
 import { SignJWT, jwtVerify } from 'jose';
+import type { CryptoKey } from 'jose';
 import { z } from 'zod';
 import { ROLES, TRUST_LEVELS } from '../../domain/src/identity';
 import { claimsFromPrincipal, principalFromClaims } from './claims';
@@ -64,11 +65,18 @@ export async function signDevToken(secret: string, principal: Principal, expires
 }
 
 export function createDevTokenVerifier(secret: string): TokenVerifier {
-  const key = keyFrom(secret);
+  const secretBytes = keyFrom(secret);
+  // Imported once: handed raw bytes, jose imports a WebCrypto key on every verification.
+  let imported: Promise<CryptoKey> | undefined;
+  const verificationKey = (): Promise<CryptoKey> =>
+    (imported ??= crypto.subtle.importKey('raw', secretBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']).catch((e: unknown) => {
+      imported = undefined;
+      throw e;
+    }));
   return {
     async verify(token: string): Promise<Principal> {
       try {
-        const { payload } = await jwtVerify(token, key, {
+        const { payload } = await jwtVerify(token, await verificationKey(), {
           issuer: DEV_TOKEN_ISSUER,
           audience: DEV_TOKEN_AUDIENCE,
           algorithms: ['HS256'],

@@ -5,3 +5,4 @@ export * from './token-verifier';
 export * from './dev-tokens';
 export * from './oidc-verifier';
 export * from './create-token-verifier';
+export * from './token-cache';

@@ -88,9 +88,12 @@ export function httpLoggerOptions(logger: Logger): PinoHttpOptions {
     // Probes and scrapes every few seconds would drown everything else; /health logs state changes itself.
     autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0] ?? '') },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    // The serializers below read three fields of the raw objects; pino-std-serializers' wrappers
+    // would first copy every header of each request and response (a measurable share of CPU).
+    wrapSerializers: false,
     serializers: {
       // No headers, no body, no client address: only what identifies the request technically.
-      req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
+      req: (req: { id?: unknown; method?: string; url?: string; originalUrl?: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.originalUrl ?? req.url) }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
   };
