@@ -9,6 +9,7 @@ import { uniqueTaskQueue } from '../../test/support/temporal';
 import { alarmStateQuery, alarmWorkflowId, declineOfferUpdate, extendAlarmUpdate, offerSignal } from './appointment-alarm.contract';
 import type { AlarmWorkflowInput, OfferNotice } from './appointment-alarm.contract';
 import { appointmentAlarm } from './appointment-alarm.workflow';
+import { eventually } from '../../test/support/eventually';
 
 // The Terminalarm workflow on Temporal's time-skipping test server with in-memory activities that
 // record every call with the server time it was scheduled at. The fake resolveAlarmOffer plays the
@@ -115,15 +116,6 @@ async function startAlarm(lifetimeMs: number): Promise<{ alarmId: string; handle
   return { alarmId, handle };
 }
 
-async function eventually<T>(probe: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 const offerMails = (alarmId: string) => callsOf(alarmId).mails.filter((m) => m.kind === 'offer');
 
 // Keep the expiry test first: env.sleep() after the lapse test's terminated workflows has been seen to hang.

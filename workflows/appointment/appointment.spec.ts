@@ -29,6 +29,7 @@ import {
 } from './appointment.contract';
 import type { AppointmentWorkflowInput, HoldResult } from './appointment.contract';
 import { appointmentWorkflow } from './appointment.workflow';
+import { eventually } from '../../test/support/eventually';
 
 // The appointment workflow on Temporal's time-skipping test server with in-memory activities that
 // record every call (with the server time it was scheduled at): holds of 15 minutes, reminders a
@@ -161,15 +162,6 @@ async function book(slot: Slot): Promise<{ appointmentId: string; handle: Workfl
   return { appointmentId, handle: await op.workflowHandle(), held };
 }
 
-async function eventually<T>(probe: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 const mailKinds = (id: string) => callsOf(id).mails.map((m) => m.kind);
 
 async function rejection(p: Promise<unknown>): Promise<{ type: string | undefined | null; details: unknown }> {

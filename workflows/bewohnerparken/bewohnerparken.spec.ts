@@ -26,6 +26,7 @@ import type { Actor } from '../shared/case.contract';
 import { BEWOHNERPARKEN_DEFAULT_REJECTION, BEWOHNERPARKEN_REVIEW_FORM, caseWorkflowId } from './bewohnerparken.contract';
 import type { BewohnerparkenInput } from './bewohnerparken.contract';
 import { bewohnerparkenWorkflow } from './bewohnerparken.workflow';
+import { eventually } from '../../test/support/eventually';
 
 // The Bewohnerparkausweis process on the time-skipping test server with fake activities: the
 // order of the building blocks, withdrawal, and the path through a refusing permit register.
@@ -133,15 +134,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function eventually<T>(probe: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function input(overrides: Partial<BewohnerparkenInput> = {}): BewohnerparkenInput {
   return {

@@ -14,6 +14,7 @@ import {
 } from '../../test/fixtures/citizen-requests.workflows';
 import { uniqueTaskQueue } from '../../test/support/temporal';
 import { documentUploadedSignal, identityUpgradedSignal } from './case.contract';
+import { eventually } from '../../test/support/eventually';
 
 // The document-request and identity building blocks on Temporal's time-skipping test server, with
 // fake activities that record their calls: a 14-day deadline and a 7-day reminder take seconds.
@@ -81,16 +82,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-/** Waits (wall clock) until the predicate holds; the worker processes tasks meanwhile. */
-async function eventually<T>(probe: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const event = (workflowId: string, eventKey: string) => callsOf(workflowId).events.find((e) => e.eventKey === eventKey);
 const waitForEvent = (workflowId: string, eventKey: string) => eventually(() => event(workflowId, eventKey), `event ${eventKey} of ${workflowId}`);

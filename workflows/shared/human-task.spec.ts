@@ -17,6 +17,7 @@ import { fourEyesWorkflow, openHumanTasksQuery, parallelTasksWorkflow, singleHum
 import { uniqueTaskQueue } from '../../test/support/temporal';
 import { completeTaskUpdate } from './case.contract';
 import type { Actor, CompleteTaskInput } from './case.contract';
+import { eventually } from '../../test/support/eventually';
 
 // The human-task building block on Temporal's time-skipping test server, with fake activities that
 // record their calls: deadlines and escalation take days of workflow time and seconds of wall time.
@@ -82,16 +83,6 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-/** Waits (wall clock) until the predicate holds; the worker processes tasks meanwhile. */
-async function eventually<T>(probe: () => T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const createdTask = (workflowId: string, key: string) =>
   eventually(() => callsOf(workflowId).createTask.find((t) => t.key === key), `task ${key} of ${workflowId} to be created`);

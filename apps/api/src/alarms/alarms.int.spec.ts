@@ -25,6 +25,7 @@ import { SLOT_EVENTS } from '../appointments/slot-events';
 import type { SlotEvents } from '../appointments/slot-events';
 import { TemporalClientHolder } from '../infrastructure/temporal-client.holder';
 import { createTestApp, testConfig } from '../testing/test-app';
+import { eventually } from '../../../../test/support/eventually';
 
 // Terminalarm end to end: the API in-process on a fresh PostgreSQL database (with the seed
 // catalogue), the shared Temporal dev server, the SMTP sink, and a worker in-process with the real
@@ -138,15 +139,6 @@ const alarmView = async (a: { alarmId: string; token: string }) => (await http()
   position?: number;
   offer?: { offerId: string; slotId: string };
 };
-async function eventually<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('Terminalarm (API + Temporal + PostgreSQL + SMTP)', () => {
   it('one active alarm per address and service (409), a wrong token is 404', async () => {
@@ -199,14 +191,14 @@ describe('Terminalarm (API + Temporal + PostgreSQL + SMTP)', () => {
     const second = alarms[1]!;
     const secondOffer = (await alarmView(second)).offer!.offerId;
     await http().post(`/api/v1/alarms/${second.alarmId}/offers/${secondOffer}/decline`).send({ token: second.token }).expect(200);
-    await eventually(async () => (await alarmView(second)).status === 'active', 'the declined alarm waiting again');
+    await eventually(async () => (await alarmView(second)).status === 'active', 'the declined alarm waiting again', 20_000);
 
     // the booked appointment is cancelled: its seat goes to the queue first (the second alarm), not the public
     await http().post(`/api/v1/appointments/${offerId}/cancel`).send({ token: first.token }).expect(200);
     const v = await eventually(async () => {
       const s = await alarmView(second);
       return s.status === 'offered' ? s : undefined;
-    }, 'the freed seat offered to the next alarm');
+    }, 'the freed seat offered to the next alarm', 20_000);
     expect(v.offer!.slotId).toBe(slots[0]);
   });
 });

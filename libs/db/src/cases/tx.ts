@@ -1,5 +1,3 @@
-import type { Pool, PoolClient } from 'pg';
-
 /** PostgreSQL error codes the repositories react to. */
 export const PG_UNIQUE_VIOLATION = '23505';
 export const PG_FOREIGN_KEY_VIOLATION = '23503';
@@ -14,21 +12,7 @@ export function pgConstraint(e: unknown): string | undefined {
   return typeof c === 'string' ? c : undefined;
 }
 
-/** Runs fn in one transaction (READ COMMITTED) on a client of the pool; rolls back when fn throws. */
-export async function withTransaction<T>(pool: Pick<Pool, 'connect'>, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
-}
+export { withTransaction } from '../tx';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

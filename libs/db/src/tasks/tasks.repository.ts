@@ -3,6 +3,7 @@ import type { FormSchema } from '../../../domain/src/tasks/form-schema';
 import type { TaskScope, TaskStatus } from '../../../domain/src/tasks/task-status';
 import { writeTaskAudit } from './audit';
 import type { TaskAuditAction } from './audit';
+import { withTransaction } from '../tx';
 
 /**
  * SQL of the human tasks (table `tasks`, migrations/1764370000000_human_tasks.sql). The workflow's
@@ -40,21 +41,6 @@ export interface TaskRow {
   version: number;
 }
 
-async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
-}
-
 /** The row before a change, as `to_jsonb` gives it (dates are strings there). */
 type BeforeJson = Pick<TaskRow, 'status' | 'assignee'> & { follow_up_at: string | null; escalated_at: string | null };
 
@@ -73,7 +59,7 @@ async function changeTask(
   params: unknown[],
   extra: (after: TaskRow, before: BeforeJson | undefined) => Record<string, unknown> = () => ({}),
 ): Promise<TaskRow | undefined> {
-  return inTransaction(pool, async (client) => {
+  return withTransaction(pool, async (client) => {
     const r = await client.query<TaskRow & { before: BeforeJson | null }>(sql, params);
     const row = r.rows[0];
     if (!row) return undefined;
@@ -116,7 +102,7 @@ export interface NewTask {
  * attempt, finds the existing row and gets it back with `created: false` (whatever its state).
  */
 export async function insertTask(pool: Pool, t: NewTask): Promise<{ row: TaskRow; created: boolean }> {
-  return inTransaction(pool, async (client) => {
+  return withTransaction(pool, async (client) => {
     const inserted = await client.query<TaskRow>(
       `INSERT INTO tasks (id, workflow_id, task_key, case_id, case_number, type, title, group_name, form_schema, outcomes,
                           case_data, due_at, escalate_to, four_eyes_exclude)
@@ -208,7 +194,7 @@ export async function markTaskEscalated(pool: Pool, e: { taskId: string; escalat
 /** Cancels the open tasks named, or all open tasks of a workflow (a withdrawn case). Returns the ids cancelled now. */
 export async function markTasksCancelled(pool: Pool, c: { taskIds?: readonly string[]; workflowId?: string; reason?: string }): Promise<string[]> {
   if (!c.taskIds?.length && !c.workflowId) return [];
-  return inTransaction(pool, async (client) => {
+  return withTransaction(pool, async (client) => {
     const r = await client.query<TaskRow>(
       `UPDATE tasks SET status = 'cancelled', cancelled_at = now(), follow_up_at = NULL, updated_at = now(), version = version + 1
        WHERE (id = ANY($1::uuid[]) OR workflow_id = $2) AND status IN ('open', 'claimed')
