@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { activityInfo } from '@temporalio/activity';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type {
   CancelTaskInput,
@@ -20,19 +20,19 @@ import type {
   RecordCaseEventResult,
   SetCaseDecisionInput,
 } from '../../activities';
-import { uniqueTaskQueue } from '../../test/support/temporal';
 import { caseStageQuery, completeTaskUpdate, documentUploadedSignal, identityUpgradedSignal, submissionReceiptUpdate, withdrawUpdate } from '../shared/case.contract';
 import type { Actor } from '../shared/case.contract';
 import { BEWOHNERPARKEN_DEFAULT_REJECTION, BEWOHNERPARKEN_REVIEW_FORM, caseWorkflowId } from './bewohnerparken.contract';
 import type { BewohnerparkenInput } from './bewohnerparken.contract';
 import { bewohnerparkenWorkflow } from './bewohnerparken.workflow';
 import { eventually } from '../../test/support/eventually';
+import { startTimeSkippingWorker } from '../../test/support/time-skipping';
+import type { TimeSkippingWorker } from '../../test/support/time-skipping';
 
 // The Bewohnerparkausweis process on the time-skipping test server with fake activities: the
 // order of the building blocks, withdrawal, and the path through a refusing permit register.
 // The same process against real Temporal, PostgreSQL, SMTP and the sandbox:
 // apps/api/src/applications/bewohnerparken.int.spec.ts.
-const wrapper = process.env.TEMPORAL_TEST_SERVER_PATH;
 
 interface Calls {
   openCase: OpenCaseActivityInput[];
@@ -110,28 +110,17 @@ const fakeActivities = {
 const owner: Actor = { sub: 'citizen-owner', roles: ['citizen'] };
 const caseworker: Actor = { sub: 'cw-parken', roles: ['caseworker'] };
 
+let tsw: TimeSkippingWorker;
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
 let taskQueue: string;
 
 beforeAll(async () => {
-  if (!wrapper) throw new Error('TEMPORAL_TEST_SERVER_PATH is not set (test/global-setup.ts ensures the test server)');
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: wrapper } } });
-  taskQueue = uniqueTaskQueue('bewohnerparken');
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: require.resolve('./bewohnerparken.workflow'),
-    activities: fakeActivities,
-  });
-  running = worker.run();
+  tsw = await startTimeSkippingWorker({ prefix: 'bewohnerparken', workflowsPath: require.resolve('./bewohnerparken.workflow'), activities: fakeActivities });
+  ({ env, taskQueue } = tsw);
 });
 
 afterAll(async () => {
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running;
-  await env?.teardown();
+  await tsw?.stop();
 });
 
 

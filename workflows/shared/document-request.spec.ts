@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { activityInfo } from '@temporalio/activity';
 import type { WorkflowHandle } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { CloseCaseRequestsInput, OpenCaseRequestsInput, OpenCaseRequestsResult, RecordCaseEventInput, RecordCaseEventResult } from '../../activities';
 import { endOfBerlinDay, formatBerlinDate } from '../../libs/domain/src/berlin-time';
 import {
@@ -12,13 +11,13 @@ import {
   parallelRequestsFixture,
   trustLevelFixture,
 } from '../../test/fixtures/citizen-requests.workflows';
-import { uniqueTaskQueue } from '../../test/support/temporal';
 import { documentUploadedSignal, identityUpgradedSignal } from './case.contract';
 import { eventually } from '../../test/support/eventually';
+import { startTimeSkippingWorker } from '../../test/support/time-skipping';
+import type { TimeSkippingWorker } from '../../test/support/time-skipping';
 
 // The document-request and identity building blocks on Temporal's time-skipping test server, with
 // fake activities that record their calls: a 14-day deadline and a 7-day reminder take seconds.
-const wrapper = process.env.TEMPORAL_TEST_SERVER_PATH;
 const DAY = 24 * 3600_000;
 
 interface Calls {
@@ -58,28 +57,17 @@ const fakeActivities = {
   },
 };
 
+let tsw: TimeSkippingWorker;
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
 let taskQueue: string;
 
 beforeAll(async () => {
-  if (!wrapper) throw new Error('TEMPORAL_TEST_SERVER_PATH is not set (test/global-setup.ts ensures the test server)');
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: wrapper } } });
-  taskQueue = uniqueTaskQueue('citizen-requests');
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: require.resolve('../../test/fixtures/citizen-requests.workflows'),
-    activities: fakeActivities,
-  });
-  running = worker.run();
+  tsw = await startTimeSkippingWorker({ prefix: 'citizen-requests', workflowsPath: require.resolve('../../test/fixtures/citizen-requests.workflows'), activities: fakeActivities });
+  ({ env, taskQueue } = tsw);
 });
 
 afterAll(async () => {
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running;
-  await env?.teardown();
+  await tsw?.stop();
 });
 
 

@@ -3,7 +3,7 @@ import { activityInfo } from '@temporalio/activity';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type {
   CancelTaskInput,
@@ -14,14 +14,14 @@ import type {
   EscalateTaskInput,
 } from '../../activities';
 import { fourEyesWorkflow, openHumanTasksQuery, parallelTasksWorkflow, singleHumanTaskWorkflow } from '../../test/fixtures/human-task.workflows';
-import { uniqueTaskQueue } from '../../test/support/temporal';
 import { completeTaskUpdate } from './case.contract';
 import type { Actor, CompleteTaskInput } from './case.contract';
 import { eventually } from '../../test/support/eventually';
+import { startTimeSkippingWorker } from '../../test/support/time-skipping';
+import type { TimeSkippingWorker } from '../../test/support/time-skipping';
 
 // The human-task building block on Temporal's time-skipping test server, with fake activities that
 // record their calls: deadlines and escalation take days of workflow time and seconds of wall time.
-const wrapper = process.env.TEMPORAL_TEST_SERVER_PATH;
 
 interface Calls {
   createTask: CreateTaskInput[];
@@ -59,28 +59,17 @@ const fakeActivities = {
 const alice: Actor = { sub: 'cw-alice', roles: ['caseworker'] };
 const bob: Actor = { sub: 'cw-bob', roles: ['caseworker'] };
 
+let tsw: TimeSkippingWorker;
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
 let taskQueue: string;
 
 beforeAll(async () => {
-  if (!wrapper) throw new Error('TEMPORAL_TEST_SERVER_PATH is not set (test/global-setup.ts ensures the test server)');
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: wrapper } } });
-  taskQueue = uniqueTaskQueue('human-task');
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: require.resolve('../../test/fixtures/human-task.workflows'),
-    activities: fakeActivities,
-  });
-  running = worker.run();
+  tsw = await startTimeSkippingWorker({ prefix: 'human-task', workflowsPath: require.resolve('../../test/fixtures/human-task.workflows'), activities: fakeActivities });
+  ({ env, taskQueue } = tsw);
 });
 
 afterAll(async () => {
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running;
-  await env?.teardown();
+  await tsw?.stop();
 });
 
 
