@@ -4,12 +4,14 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { acceptOffer, closeAlarm, extendAlarm, findAlarm, findOffer, resolveOffer, routeSlot } from '../../libs/db/src/appointments/alarms';
 import type { AlarmStatus, MatchedOffer, OfferRecord } from '../../libs/db/src/appointments/alarms';
+import type { FreedSlot } from '../../libs/db/src/appointments/booking';
 import { DomainError } from '../../libs/domain/src/errors';
 import { MailError, MailInFlightError, sendMailOnce } from '../../libs/mail/src/send-mail';
 import { offerSignal } from '../../workflows/appointment-alarm/appointment-alarm.contract';
 import type { OfferNotice } from '../../workflows/appointment-alarm/appointment-alarm.contract';
 import type { ActivityDeps } from '../deps';
 import type { NotificationResult } from '../notify';
+import type { FreedSlotEvent } from '../appointments';
 import { alarmLinks, alarmMail, alarmMessageId } from './mails';
 import type { AlarmMailKind } from './mails';
 
@@ -46,6 +48,21 @@ export async function offerSeatToQueue(pool: Pool, offerHold: string, slotId: st
   return offer ?? null;
 }
 
+/** The old seat of a swap as the event onSlotFreed takes (reason `swapped`). */
+function swappedSeat(f: FreedSlot, appointmentId: string): FreedSlotEvent {
+  return {
+    slotId: f.slotId,
+    officeId: f.officeId,
+    start: f.start.toISOString(),
+    end: f.end.toISOString(),
+    serviceIds: f.serviceIds,
+    publicAt: f.publicAt ? f.publicAt.toISOString() : null,
+    withheld: f.withheld,
+    reason: 'swapped',
+    appointmentId,
+  };
+}
+
 function asFailure(e: unknown): unknown {
   if (e instanceof DomainError) {
     return ApplicationFailure.create({ type: e.code, message: e.message, nonRetryable: true, details: [{ ...(e.details?.reason && { reason: e.details.reason }) }] });
@@ -71,6 +88,8 @@ export interface AcceptAlarmOfferResult {
   serviceId: string;
   start: string;
   end: string;
+  /** An "earlier slot" alarm: the replaced appointment (cancelled in the same transaction) and its freed seat, for onSlotFreed. */
+  swapped: { appointmentId: string; workflowId: string; freed: FreedSlotEvent } | null;
 }
 
 export interface AlarmMailInput {
@@ -100,9 +119,17 @@ export function createAlarmActivities(deps: ActivityDeps) {
     /** Accept: the held seat becomes a confirmed appointment (id = offer id), alarm `booked`. GONE when no longer open. */
     async acceptAlarmOffer(input: { offerId: string }): Promise<AcceptAlarmOfferResult> {
       try {
-        const r = await acceptOffer(deps.pool, input.offerId);
-        log.info('alarm offer accepted', { offerId: input.offerId, appointmentId: r.appointmentId, changed: r.changed });
-        return { appointmentId: r.appointmentId, slotId: r.slotId, officeId: r.officeId, serviceId: r.serviceId, start: r.start.toISOString(), end: r.end.toISOString() };
+        const r = await acceptOffer(deps.pool, input.offerId, { block: c.SLOT_RELEASE_BLOCK });
+        log.info('alarm offer accepted', { offerId: input.offerId, appointmentId: r.appointmentId, changed: r.changed, swappedAppointmentId: r.swapped?.appointmentId ?? null });
+        return {
+          appointmentId: r.appointmentId,
+          slotId: r.slotId,
+          officeId: r.officeId,
+          serviceId: r.serviceId,
+          start: r.start.toISOString(),
+          end: r.end.toISOString(),
+          swapped: r.swapped ? { appointmentId: r.swapped.appointmentId, workflowId: r.swapped.workflowId, freed: swappedSeat(r.swapped.freed, r.swapped.appointmentId) } : null,
+        };
       } catch (e) {
         throw asFailure(e);
       }

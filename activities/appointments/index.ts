@@ -47,7 +47,8 @@ export interface HeldSlot {
   created: boolean;
 }
 
-export type SlotFreedReason = 'cancelled' | 'expired' | 'rescheduled';
+/** `swapped`: a Terminalarm "earlier slot" offer was accepted and the old appointment gave its seat back. */
+export type SlotFreedReason = 'cancelled' | 'expired' | 'rescheduled' | 'swapped';
 
 /** A seat given back: the event the Terminalarm matches on (see onSlotFreed). */
 export interface FreedSlotEvent {

@@ -28,6 +28,8 @@ const statusOf = new Map<string, AlarmStatus>();
 const offerOwner = new Map<string, string>();
 /** Alarm ids waiting for the next seat, in order of creation. */
 let queue: string[] = [];
+/** Runs inside resolveAlarmOffer of that alarm, after its offer is resolved in "PostgreSQL" (another matcher's race). */
+const duringResolve = new Map<string, () => Promise<void>>();
 const callsOf = (alarmId: string): Calls => {
   let c = calls.get(alarmId);
   if (!c) calls.set(alarmId, (c = { resolve: [], close: [], mails: [] }));
@@ -56,6 +58,9 @@ const fakeActivities = {
     const alarmId = offerOwner.get(input.offerId)!;
     callsOf(alarmId).resolve.push({ ...input, at: scheduledAt() });
     statusOf.set(alarmId, 'active');
+    const hook = duringResolve.get(alarmId);
+    duringResolve.delete(alarmId);
+    await hook?.();
     const next = queue.shift();
     const nextOffer = next ? await offerTo(next) : null;
     queue.push(alarmId);
@@ -177,6 +182,22 @@ describe('appointmentAlarm workflow (time-skipping)', () => {
     await eventually(() => offerMails(a.alarmId).length === 2, 'a second offer to the first alarm');
     await a.handle.terminate('test done');
     await b.handle.terminate('test done');
+  });
+
+  it('takes an offer that arrives while its previous offer is still being resolved (a matcher saw the alarm active already)', async () => {
+    const a = await startAlarm(30 * DAY);
+    const first = await offerTo(a.alarmId);
+    await eventually(() => offerMails(a.alarmId).length === 1, 'the first offer mail');
+    let second: OfferNotice | undefined;
+    // another seat's matcher picks this alarm between the commit of the decline and its result reaching the workflow
+    duringResolve.set(a.alarmId, async () => {
+      second = await offerTo(a.alarmId);
+    });
+    expect(await a.handle.executeUpdate(declineOfferUpdate, { args: [{ offerId: first.offerId, tokenHash: TOKEN_HASH }] })).toEqual({ status: 'active' });
+    await eventually(() => offerMails(a.alarmId).length === 2, 'the second offer mail');
+    expect(offerMails(a.alarmId).map((m) => m.key)).toEqual([first.offerId, second!.offerId]);
+    expect(await a.handle.query(alarmStateQuery)).toMatchObject({ status: 'offered', offer: { offerId: second!.offerId } });
+    await a.handle.terminate('test done');
   });
 
   it('refuses an extension with a wrong token without a trace', async () => {

@@ -24,23 +24,25 @@ import {
   ParentClosePolicy,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey } from '@temporalio/common';
-import type { Activities } from '../../activities';
+import type { Activities, FreedSlotEvent } from '../../activities';
 import type { AlarmStatus } from '../../libs/domain/src/appointments/alarm';
 import { addDuration } from '../../libs/domain/src/duration';
 import { isDomainErrorCode } from '../../libs/domain/src/errors';
 import type { DomainErrorCode } from '../../libs/domain/src/errors';
-import { APPOINTMENT_TASK_QUEUE, APPOINTMENT_WORKFLOW_TYPE, appointmentWorkflowId } from '../appointment/appointment.contract';
+import { APPOINTMENT_TASK_QUEUE, APPOINTMENT_WORKFLOW_TYPE, appointmentWorkflowId, swappedSignal } from '../appointment/appointment.contract';
 import type { appointmentWorkflow } from '../appointment/appointment.workflow';
 import { acceptOfferUpdate, alarmStateQuery, cancelAlarmUpdate, declineOfferUpdate, extendAlarmUpdate, offerSignal } from './appointment-alarm.contract';
 import type { AcceptResult, AlarmWorkflowInput, AlarmWorkflowResult, OfferDecision, OfferNotice, TokenProof } from './appointment-alarm.contract';
 
-const { resolveAlarmOffer, acceptAlarmOffer, closeAlarm, extendAlarm } = proxyActivities<Activities>({
+const { resolveAlarmOffer, acceptAlarmOffer, closeAlarm, extendAlarm, onSlotFreed } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -53,7 +55,12 @@ const PROCESS_KEY = defineSearchAttributeKey('AmtswegProcess', 'KEYWORD');
 const OFFICE_KEY = defineSearchAttributeKey('AmtswegOfficeId', 'KEYWORD');
 const FINAL: readonly AlarmStatus[] = ['booked', 'expired', 'cancelled'];
 
-type Mail = { kind: 'offer'; offerId: string } | { kind: 'expiring'; extension: number };
+type Mail =
+  | { kind: 'offer'; offerId: string }
+  | { kind: 'expiring'; extension: number }
+  // an "earlier slot" swap: tell the replaced appointment's workflow, then route its freed seat (queue first)
+  | { kind: 'swapped'; workflowId: string; byAppointmentId: string }
+  | { kind: 'freed'; event: FreedSlotEvent };
 
 function reject(type: DomainErrorCode, message: string, reason?: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true, details: [{ ...(reason && { reason }) }] });
@@ -77,6 +84,8 @@ export async function appointmentAlarm(input: AlarmWorkflowInput): Promise<Alarm
   let extensions = 0;
   let warnedFor = -1;
   let offer: OfferNotice | null = null;
+  /** An offer that arrived while the previous one was still being resolved here (see adopt). */
+  let deferred: OfferNotice | null = null;
   const seen = new Set<string>();
   let appointmentId: string | null = null;
   let acceptedOfferId: string | null = null;
@@ -87,18 +96,31 @@ export async function appointmentAlarm(input: AlarmWorkflowInput): Promise<Alarm
 
   setHandler(alarmStateQuery, () => ({ alarmId, status, expiresAt: new Date(expiresAt).toISOString(), offer, appointmentId }));
 
+  const take = (n: OfferNotice): void => {
+    offer = n;
+    status = 'offered';
+    outbox.push({ kind: 'offer', offerId: n.offerId });
+    changed();
+  };
   const adopt = (n: OfferNotice): void => {
     if (seen.has(n.offerId)) return;
     seen.add(n.offerId);
+    if (offer && !FINAL.includes(status) && patched('alarm-offer-during-resolve')) {
+      // The matcher offers only to alarms that are `active` in PostgreSQL, so the previous offer is
+      // resolved there already: its lapse/decline activity committed, but its result has not reached
+      // this workflow yet (a worker killed after the commit widens that window to the activity's
+      // timeout). Dropping the new offer would leave it open with its seat held and nobody to mail
+      // or lapse it; it is taken as soon as the old one is cleared here.
+      deferred = n;
+      changed();
+      return;
+    }
     if (FINAL.includes(status) || offer) {
       // cannot happen while the matcher only picks `active` alarms; never mail an offer we cannot honour
       log.warn('offer for an alarm that is not waiting; ignored', { alarmId, offerId: n.offerId, status });
       return;
     }
-    offer = n;
-    status = 'offered';
-    outbox.push({ kind: 'offer', offerId: n.offerId });
-    changed();
+    take(n);
   };
   setHandler(offerSignal, adopt);
 
@@ -125,6 +147,10 @@ export async function appointmentAlarm(input: AlarmWorkflowInput): Promise<Alarm
         offer = null;
         acceptedOfferId = req.offerId;
         appointmentId = r.appointmentId;
+        if (r.swapped) {
+          outbox.push({ kind: 'swapped', workflowId: r.swapped.workflowId, byAppointmentId: r.appointmentId });
+          outbox.push({ kind: 'freed', event: r.swapped.freed });
+        }
         await startChild<typeof appointmentWorkflow>(APPOINTMENT_WORKFLOW_TYPE, {
           workflowId: appointmentWorkflowId(r.appointmentId),
           taskQueue: APPOINTMENT_TASK_QUEUE,
@@ -255,6 +281,21 @@ export async function appointmentAlarm(input: AlarmWorkflowInput): Promise<Alarm
   const drain = async (): Promise<void> => {
     while (outbox.length > 0) {
       const m = outbox[0]!;
+      if (m.kind === 'freed') {
+        await onSlotFreed(m.event); // retried until it succeeds: the seat must reach the queue
+        outbox.shift();
+        continue;
+      }
+      if (m.kind === 'swapped') {
+        try {
+          await getExternalWorkflowHandle(m.workflowId).signal(swappedSignal, { byAppointmentId: m.byAppointmentId });
+        } catch (e) {
+          // it has ended already (cancelled by the citizen meanwhile): PostgreSQL holds the truth
+          log.warn('replaced appointment workflow not signalled', { alarmId, workflowId: m.workflowId, error: e instanceof Error ? e.message : String(e) });
+        }
+        outbox.shift();
+        continue;
+      }
       try {
         if (m.kind === 'offer') await sendAlarmMail({ alarmId, kind: 'offer', key: m.offerId, token: input.token });
         else await sendAlarmMail({ alarmId, kind: 'expiring', key: m.extension, token: input.token });
@@ -270,6 +311,13 @@ export async function appointmentAlarm(input: AlarmWorkflowInput): Promise<Alarm
     await condition(() => op === null);
     if (outbox.length > 0) {
       await drain();
+      continue;
+    }
+    const next = deferred as OfferNotice | null; // (set by the signal handler)
+    if (next && !offer) {
+      deferred = null;
+      if (FINAL.includes(status)) log.warn('deferred offer for an alarm that is no longer waiting', { alarmId, offerId: next.offerId, status });
+      else take(next);
       continue;
     }
     if (FINAL.includes(status)) break;

@@ -12,7 +12,7 @@
  * - The token itself is in the workflow input only (encrypted like every payload), because the
  *   workflow's mails carry the links; it is never stored in PostgreSQL, never logged.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AppointmentStatus } from '../../libs/domain/src/appointments/status';
 import { TASK_QUEUES } from '../../libs/domain/src/task-queues';
 
@@ -115,6 +115,14 @@ export const cancelUpdate = defineUpdate<{ status: 'cancelled' }, [TokenProof]>(
 export const rescheduleUpdate = defineUpdate<RescheduleResult, [RescheduleInput]>('reschedule');
 /** Admin: confirmed → completed (attended) / missed, from the appointment's Berlin day on. */
 export const attendanceUpdate = defineUpdate<AttendanceResult, [AttendanceInput]>('attendance');
+
+/**
+ * A Terminalarm "earlier slot" offer was accepted: PostgreSQL has already cancelled this appointment
+ * (cancel_reason `swapped`) and given its seat back, in the accept's transaction; the alarm workflow
+ * routes the seat (onSlotFreed). This workflow only ends: no cancellation mail (the new
+ * appointment's `confirmed` mail tells the citizen).
+ */
+export const swappedSignal = defineSignal<[{ byAppointmentId: string }]>('swapped');
 
 /** Where the process stands (operators, tests). `holding`: the hold activity runs; `rejected`: it failed. */
 export type AppointmentPhase = AppointmentStatus | 'holding' | 'rejected';

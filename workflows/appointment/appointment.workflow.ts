@@ -31,6 +31,7 @@ import {
   confirmUpdate,
   holdUpdate,
   rescheduleUpdate,
+  swappedSignal,
 } from './appointment.contract';
 import type {
   AppointmentPhase,
@@ -104,6 +105,8 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
   let reminderSent = false;
   /** The staff's attendance record, once made. */
   let attended: boolean | null = null;
+  /** Set by swappedSignal: the appointment that replaced this one (Terminalarm swap). */
+  let swappedBy: string | null = null;
   const outbox: Job[] = [];
   const changed = () => void version++;
   const startMs = () => (slot ? Date.parse(slot.start) : 0);
@@ -117,6 +120,13 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     generation,
     reminderSent,
   }));
+
+  setHandler(swappedSignal, (s) => {
+    if (swappedBy === null && typeof s?.byAppointmentId === 'string') {
+      swappedBy = s.byAppointmentId;
+      changed();
+    }
+  });
 
   setHandler(
     holdUpdate,
@@ -391,6 +401,21 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
       continue;
     }
     if (FINAL.includes(phase)) break;
+    if (swappedBy !== null) {
+      // PostgreSQL cancelled it already (the accept's transaction): this confirms it and ends, no mail
+      op = 'swap';
+      try {
+        const r = await releaseAppointmentSlot({ appointmentId, from: ['reserved', 'confirmed'], to: 'cancelled' });
+        if (r.freed) outbox.push({ kind: 'freed', event: r.freed });
+        phase = r.status;
+        log.info('appointment replaced by a Terminalarm swap', { appointmentId, by: swappedBy, status: r.status });
+      } finally {
+        op = null;
+        changed();
+      }
+      if (!FINAL.includes(phase)) swappedBy = null; // cannot happen: the swap cancelled it
+      continue;
+    }
     const v = version;
     const now = Date.now();
     const start = startMs();

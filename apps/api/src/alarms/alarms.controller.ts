@@ -23,11 +23,14 @@ export class AlarmsController {
   @HttpCode(201)
   @ApiOperation({
     summary: 'Create a Terminalarm',
-    description: 'A standing wish (service, offices or any, date range, weekdays, time window). 409 `alarm_exists` when the address has an active alarm for the service.',
+    description:
+      'A standing wish (service, offices or any, date range, weekdays, time window). 409 `alarm_exists` when the address has an active alarm for the service. ' +
+      'With `appointmentId` + `appointmentToken` (an appointment the citizen holds, same service): only slots earlier than it match, and accepting an offer swaps the bookings ' +
+      '(the old appointment is cancelled, its seat goes to the queue first); 404 for a wrong token, 409 `appointment_not_active`.',
   })
   @ApiZodBody(createAlarmSchema)
   @ApiZodResponse(201, createAlarmResponseSchema)
-  @ApiProblemResponses(409, 422, 429, 503)
+  @ApiProblemResponses(404, 409, 422, 429, 503)
   async create(@Body(new ZodValidationPipe(createAlarmSchema)) body: CreateAlarmBody): Promise<CreateAlarmResponse> {
     return this.alarms.create(body);
   }

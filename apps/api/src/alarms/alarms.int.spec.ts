@@ -18,7 +18,7 @@ import { createTemporalClient } from '../../../../libs/temporal/src/connection';
 import { piiGuardInterceptor } from '../../../../libs/temporal/src/pii-guard';
 import { createTestDatabase } from '../../../../test/support/db';
 import type { TestDatabase } from '../../../../test/support/db';
-import { waitForMails } from '../../../../test/support/mail';
+import { listMails, waitForMails } from '../../../../test/support/mail';
 import type { SinkMail } from '../../../../test/support/mail';
 import { testDataConverter } from '../../../../test/support/temporal';
 import { SLOT_EVENTS } from '../appointments/slot-events';
@@ -200,6 +200,94 @@ describe('Terminalarm (API + Temporal + PostgreSQL + SMTP)', () => {
       return s.status === 'offered' ? s : undefined;
     }, 'the freed seat offered to the next alarm', 20_000);
     expect(v.offer!.slotId).toBe(slots[0]);
+  });
+});
+
+describe('Terminalarm for an earlier slot (swap)', () => {
+  it('accepting an earlier offer swaps the bookings in one transaction; the old seat goes to the queue first', async () => {
+    const email = uniqueEmail('swap');
+    // the citizen's current appointment on day 10 (a public slot, booked through the API)
+    const start10 = new Date(Date.now() + 10 * DAY);
+    const day10 = (
+      await db.pool.query<{ id: string }>('INSERT INTO slots (office_id, starts_at, ends_at, capacity, service_ids) VALUES ($1, $2, $3, 1, $4) RETURNING id', [
+        OFFICE_A,
+        start10,
+        new Date(start10.getTime() + 10 * 60_000),
+        [SERVICE],
+      ])
+    ).rows[0]!.id;
+    const held = await http().post('/api/v1/appointments').send({ serviceId: SERVICE, slotId: day10, email, name: 'Erika Mustermann' }).expect(201);
+    const oldId = (held.body as { appointmentId: string }).appointmentId;
+    started.add(`appointment-${oldId}`);
+    const [confirmation] = await waitForMails((m) => messageIdOf(m) === `<appointment-${oldId}.confirmation@amtsweg>`, { timeoutMs: 20_000 });
+    const apptToken = decodeURIComponent(/[?&]token=([^\s&]+)/.exec(confirmation!.text ?? '')![1]!);
+    await http().post(`/api/v1/appointments/${oldId}/confirm`).send({ token: apptToken }).expect(200);
+
+    // ownership is proven by the appointment's token; the service must be the appointment's
+    const wish = { serviceId: SERVICE, officeIds: [OFFICE_A], from: berlinDay(0), to: berlinDay(20), email, name: 'Erika Mustermann' };
+    await http().post('/api/v1/alarms').send({ ...wish, appointmentId: oldId, appointmentToken: 'x'.repeat(43) }).expect(404);
+    await http().post('/api/v1/alarms').send({ ...wish, appointmentId: oldId }).expect(422);
+    await http().post('/api/v1/alarms').send({ ...wish, serviceId: 'reisepass-beantragen', appointmentId: oldId, appointmentToken: apptToken }).expect(422);
+    const res = await http().post('/api/v1/alarms').send({ ...wish, appointmentId: oldId, appointmentToken: apptToken }).expect(201);
+    const swapAlarm = res.body as { alarmId: string; token: string };
+    started.add(`alarm-${swapAlarm.alarmId}`);
+    // the next alarm in the queue wants days 8..12 (the day-10 seat, not the day-3 one)
+    const nextRes = await http()
+      .post('/api/v1/alarms')
+      .send({ serviceId: SERVICE, officeIds: [OFFICE_A], from: berlinDay(8), to: berlinDay(12), email: uniqueEmail('next'), name: 'Max Mustermann' })
+      .expect(201);
+    const nextAlarm = nextRes.body as { alarmId: string; token: string };
+    started.add(`alarm-${nextAlarm.alarmId}`);
+
+    // a seat on day 3 frees up → offered to the swap alarm
+    const day3 = await publish(3 * DAY);
+    const offered = await eventually(async () => {
+      const v = await alarmView(swapAlarm);
+      return v.status === 'offered' ? v : undefined;
+    }, 'the day-3 seat offered to the swap alarm', 20_000);
+    expect(offered.offer!.slotId).toBe(day3);
+    const offerId = offered.offer!.offerId;
+    await waitForMails((m) => messageIdOf(m) === `<alarm-${swapAlarm.alarmId}.offer-${offerId}@amtsweg>`, { timeoutMs: 20_000 });
+
+    const accepted = await http().post(`/api/v1/alarms/${swapAlarm.alarmId}/offers/${offerId}/accept`).send({ token: swapAlarm.token }).expect(201);
+    expect(accepted.body).toEqual({ appointmentId: offerId, status: 'confirmed' });
+    started.add(`appointment-${offerId}`);
+
+    // PostgreSQL: one active appointment (day 3, confirmed), the old one cancelled as swapped, seats counted right
+    const appts = await db.pool.query<{ id: string; slot_id: string; status: string; cancel_reason: string | null }>(
+      `SELECT id, slot_id, status, cancel_reason FROM appointments WHERE id = ANY ($1::uuid[]) ORDER BY starts_at`,
+      [[oldId, offerId]],
+    );
+    expect(appts.rows).toEqual([
+      { id: offerId, slot_id: day3, status: 'confirmed', cancel_reason: null },
+      { id: oldId, slot_id: day10, status: 'cancelled', cancel_reason: 'swapped' },
+    ]);
+    const active = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM appointments WHERE email_hash = (SELECT email_hash FROM appointments WHERE id = $1) AND status IN ('reserved', 'confirmed')`,
+      [oldId],
+    );
+    expect(active.rows[0]!.n).toBe(1);
+    const booked = async (slotId: string) => (await db.pool.query<{ booked: number }>('SELECT booked FROM slots WHERE id = $1', [slotId])).rows[0]!.booked;
+    expect(await booked(day3)).toBe(1);
+    expect(await db.pool.query(`SELECT 1 FROM alarm_offers WHERE id = $1 AND status = 'accepted' AND swapped_appointment_id = $2`, [offerId, oldId])).toMatchObject({ rowCount: 1 });
+
+    // the freed day-10 seat goes to the queue first: the next alarm holds it (booked again = 1, by its open offer)
+    const nextView = await eventually(async () => {
+      const v = await alarmView(nextAlarm);
+      return v.status === 'offered' ? v : undefined;
+    }, 'the freed day-10 seat offered to the next alarm', 20_000);
+    expect(nextView.offer!.slotId).toBe(day10);
+    expect(await booked(day10)).toBe(1);
+    // the next alarm declines: the day-10 seat is free (booked 0), withheld only for the release block
+    await http().post(`/api/v1/alarms/${nextAlarm.alarmId}/offers/${nextView.offer!.offerId}/decline`).send({ token: nextAlarm.token }).expect(200);
+    await eventually(async () => (await booked(day10)) === 0, 'the day-10 seat free again', 20_000);
+
+    // the old appointment's workflow ended as cancelled, without a cancellation mail; the new one mailed `confirmed`
+    const oldResult = await client.workflow.getHandle(`appointment-${oldId}`).result();
+    expect(oldResult).toMatchObject({ appointmentId: oldId, status: 'cancelled' });
+    await waitForMails((m) => messageIdOf(m) === `<appointment-${offerId}.confirmed@amtsweg>`, { timeoutMs: 20_000 });
+    expect((await listMails()).filter((m) => messageIdOf(m) === `<appointment-${oldId}.cancelled@amtsweg>`)).toEqual([]);
+    expect((await alarmView(swapAlarm)).status).toBe('booked');
   });
 });
 

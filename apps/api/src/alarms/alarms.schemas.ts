@@ -16,6 +16,8 @@ export const createAlarmSchema = z.strictObject({
   timeWindow: z.strictObject({ from: hhmm, to: hhmm }).optional(),
   email: z.email().max(254),
   name: z.string().trim().min(1).max(200),
+  appointmentId: z.uuid().optional().describe('"Earlier slot": an appointment the citizen holds (same service); only earlier slots match, accepting swaps the bookings'),
+  appointmentToken: token.optional().describe("With appointmentId: that appointment's link token (proves it is the citizen's)"),
 });
 export type CreateAlarmBody = z.infer<typeof createAlarmSchema>;
 

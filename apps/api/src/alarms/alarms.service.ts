@@ -6,6 +6,7 @@ import type { Pool } from 'pg';
 import type { AppConfig } from '../../../../libs/config/src/config';
 import { alarmPosition, createAlarm, findAlarm, findOpenOffer } from '../../../../libs/db/src/appointments/alarms';
 import type { AlarmRecord } from '../../../../libs/db/src/appointments/alarms';
+import { findAppointment } from '../../../../libs/db/src/appointments/booking';
 import { getService, officesOffering } from '../../../../libs/db/src/appointments/catalogue';
 import { appointmentTokenMatches, hashAppointmentToken, newAppointmentToken } from '../../../../libs/db/src/appointments/secrets';
 import { isUuid } from '../../../../libs/db/src/cases/tx';
@@ -51,6 +52,8 @@ export class AlarmsService {
     if (body.to < body.from) throw new DomainError('INVALID', 'The date range is empty.', { errors: [{ path: '/to', message: 'must not be before from' }] });
     if (body.timeWindow && body.timeWindow.to <= body.timeWindow.from) throw new DomainError('INVALID', 'The time window is empty.', { errors: [{ path: '/timeWindow/to', message: 'must be after from' }] });
 
+    const currentAppointmentId = await this.currentAppointment(body);
+
     const alarmId = randomUUID();
     const token = newAppointmentToken();
     const tokenHash = hashAppointmentToken(token);
@@ -69,6 +72,7 @@ export class AlarmsService {
       name: body.name,
       tokenHash,
       lifetime: this.config.ALARM_LIFETIME,
+      currentAppointmentId,
     });
     const input: AlarmWorkflowInput = {
       alarmId,
@@ -98,6 +102,27 @@ export class AlarmsService {
       throw e;
     }
     return { alarmId, token, status: 'active', expiresAt: toBerlinIso(alarm.expiresAt) };
+  }
+
+  /**
+   * "Earlier slot": the appointment named in the body, authenticated by its link token (404 like an
+   * unknown one), for the same service (422) and still active and ahead (409 appointment_not_active).
+   */
+  private async currentAppointment(body: CreateAlarmBody): Promise<string | null> {
+    if (body.appointmentId === undefined && body.appointmentToken === undefined) return null;
+    if (body.appointmentId === undefined || body.appointmentToken === undefined) {
+      const missing = body.appointmentId === undefined ? '/appointmentId' : '/appointmentToken';
+      throw new DomainError('INVALID', 'appointmentId and appointmentToken go together.', { errors: [{ path: missing, message: 'required with the other one' }] });
+    }
+    const appt = await findAppointment(this.pool, body.appointmentId);
+    if (!appt || !appointmentTokenMatches(body.appointmentToken, appt.tokenHash)) throw new DomainError('NOT_FOUND', 'This appointment does not exist.');
+    if (appt.serviceId !== body.serviceId) {
+      throw new DomainError('INVALID', 'The alarm must be for the service of the appointment.', { errors: [{ path: '/serviceId', message: `must be ${appt.serviceId}` }] });
+    }
+    if ((appt.status !== 'reserved' && appt.status !== 'confirmed') || appt.start.getTime() <= Date.now()) {
+      throw new DomainError('CONFLICT', `This appointment is ${appt.status} and cannot be swapped.`, { reason: 'appointment_not_active' });
+    }
+    return appt.appointmentId;
   }
 
   private async authenticate(alarmId: string, token: unknown): Promise<AlarmRecord> {

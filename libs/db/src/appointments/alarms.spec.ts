@@ -148,4 +148,38 @@ describe('Terminalarm queue (PostgreSQL)', () => {
     expect(o.alarmId).toBe(a.alarmId);
     expect(await closeAlarm(db.pool, a.alarmId, 'expired')).toMatchObject({ changed: false, status: 'offered', openOffer: { offerId: o.offerId } });
   });
+  it('an "earlier slot" alarm: accept swaps the bookings in one transaction (old seat back, old appointment cancelled as swapped), idempotently', async () => {
+    const svc = 'meldebescheinigung'; // a service no other alarm of this file waits for
+    const newSlot = async (days: number) =>
+      (
+        await db.pool.query<{ id: string }>(
+          `INSERT INTO slots (office_id, starts_at, ends_at, capacity, service_ids) VALUES ($1, now() + make_interval(days => $2), now() + make_interval(days => $2, mins => 10), 1, $3) RETURNING id`,
+          [OFFICE, days, [svc]],
+        )
+      ).rows[0]!.id;
+    const day10 = await newSlot(10);
+    const current = randomUUID();
+    await holdSlot(db.pool, { appointmentId: current, workflowId: `appointment-${current}`, slotId: day10, serviceId: svc, email: 'swap@example.org', name: 'S', tokenHash: 'c'.repeat(64), holdExpiresAt: new Date(Date.now() + 60_000), horizon: 'P60D', perEmailLimit: 2 });
+    const a = await createAlarm(db.pool, alarmInput({ serviceId: svc, email: 'swap@example.org', currentAppointmentId: current }));
+
+    expect(await match(await newSlot(12))).toBeNull(); // later than the current appointment: no match
+    const day3 = await newSlot(3);
+    const o = (await match(day3))!;
+    expect(o.alarmId).toBe(a.alarmId);
+    expect(await booked(day10)).toBe(1);
+
+    const r = await acceptOffer(db.pool, o.offerId, { block: 'PT15M' });
+    expect(r).toMatchObject({ changed: true, appointmentId: o.offerId, slotId: day3, swapped: { appointmentId: current, workflowId: `appointment-${current}`, freed: { slotId: day10, withheld: true } } });
+    expect(await booked(day3)).toBe(1);
+    expect(await booked(day10)).toBe(0);
+    expect((await findAppointment(db.pool, current))!.status).toBe('cancelled');
+    expect((await db.pool.query('SELECT cancel_reason FROM appointments WHERE id = $1', [current])).rows[0]).toEqual({ cancel_reason: 'swapped' });
+    expect((await findAppointment(db.pool, o.offerId))!).toMatchObject({ status: 'confirmed', slotId: day3 });
+    // a retry changes nothing and reports the same swap
+    expect(await acceptOffer(db.pool, o.offerId, { block: 'PT15M' })).toMatchObject({ changed: false, swapped: { appointmentId: current, freed: { slotId: day10 } } });
+    expect(await booked(day10)).toBe(0);
+    // the old appointment's own release (its workflow told of the swap) gives back nothing
+    expect(await releaseAppointment(db.pool, { appointmentId: current, from: ['reserved', 'confirmed'], to: 'cancelled', block: 'PT0S' })).toMatchObject({ changed: false, status: 'cancelled', freed: null });
+    expect(await booked(day10)).toBe(0);
+  });
 });

@@ -8,6 +8,8 @@ import type { Pool, PoolClient } from 'pg';
 import type { AlarmStatus, OfferStatus } from '../../../domain/src/appointments/alarm';
 import { DomainError } from '../../../domain/src/errors';
 import { PG_UNIQUE_VIOLATION, pgErrorCode, withTransaction } from '../cases/tx';
+import { freedSlotView, giveBackSeat } from './booking';
+import type { FreedSlot } from './booking';
 import { emailHash } from './secrets';
 
 type Queryable = Pick<Pool | PoolClient, 'query'>;
@@ -129,16 +131,34 @@ export interface CreateAlarmInput {
   tokenHash: string;
   /** ALARM_LIFETIME, ISO 8601. */
   lifetime: string;
+  /** "Earlier slot" alarm: only slots before this appointment's start match; accept swaps (acceptOffer). */
+  currentAppointmentId?: string | null;
 }
 
 /** Creates an active alarm; CONFLICT alarm_exists when the address has an active one for the service. */
 export async function createAlarm(db: Queryable, input: CreateAlarmInput): Promise<AlarmRecord> {
   try {
     const r = await db.query<AlarmRow>(
-      `INSERT INTO alarms (id, service_id, office_ids, from_date, to_date, weekdays, time_from, time_to, email, email_hash, name, token_hash, status, expires_at, workflow_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'active', now() + $13::interval, $14)
+      `INSERT INTO alarms (id, service_id, office_ids, from_date, to_date, weekdays, time_from, time_to, email, email_hash, name, token_hash, status, expires_at, workflow_id, current_appointment_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'active', now() + $13::interval, $14, $15)
        RETURNING ${ALARM_COLUMNS}`,
-      [input.alarmId, input.serviceId, input.officeIds, input.fromDate, input.toDate, input.weekdays, input.timeFrom, input.timeTo, input.email, emailHash(input.email), input.name, input.tokenHash, input.lifetime, input.workflowId],
+      [
+        input.alarmId,
+        input.serviceId,
+        input.officeIds,
+        input.fromDate,
+        input.toDate,
+        input.weekdays,
+        input.timeFrom,
+        input.timeTo,
+        input.email,
+        emailHash(input.email),
+        input.name,
+        input.tokenHash,
+        input.lifetime,
+        input.workflowId,
+        input.currentAppointmentId ?? null,
+      ],
     );
     return toAlarm(r.rows[0]!);
   } catch (e) {
@@ -290,6 +310,8 @@ export interface AcceptOutcome {
   serviceId: string;
   start: Date;
   end: Date;
+  /** An "earlier slot" alarm: the appointment this booking replaced (now cancelled) and its seat, given back. */
+  swapped: { appointmentId: string; workflowId: string; freed: FreedSlot } | null;
 }
 
 /**
@@ -297,11 +319,13 @@ export interface AcceptOutcome {
  * contact) and the alarm is `booked`, in one transaction. The seat was taken by the match, so no
  * seat changes here. Idempotent; GONE when the offer is no longer open.
  */
-export async function acceptOffer(pool: Pool, offerId: string): Promise<AcceptOutcome> {
+export async function acceptOffer(pool: Pool, offerId: string, opts: { block?: string } = {}): Promise<AcceptOutcome> {
   return withTransaction(pool, async (tx) => {
-    const o = await tx.query<OfferRow & { service_id: string; email: string; email_hash: string; name: string; token_hash: string }>(
+    const o = await tx.query<
+      OfferRow & { service_id: string; email: string; email_hash: string; name: string; token_hash: string; current_appointment_id: string | null; swapped_appointment_id: string | null }
+    >(
       `SELECT o.id, o.alarm_id, o.slot_id, s.office_id, s.starts_at, s.ends_at, o.status, o.expires_at, o.appointment_id,
-              a.service_id, a.email, a.email_hash, a.name, a.token_hash
+              a.service_id, a.email, a.email_hash, a.name, a.token_hash, a.current_appointment_id, o.swapped_appointment_id
          FROM alarm_offers o JOIN slots s ON s.id = o.slot_id JOIN alarms a ON a.id = o.alarm_id
         WHERE o.id = $1 FOR UPDATE OF o, a`,
       [offerId],
@@ -309,16 +333,45 @@ export async function acceptOffer(pool: Pool, offerId: string): Promise<AcceptOu
     const row = o.rows[0];
     if (!row) throw new DomainError('NOT_FOUND', 'This offer does not exist.');
     const outcome = { appointmentId: row.id, slotId: row.slot_id, officeId: row.office_id, serviceId: row.service_id, start: row.starts_at, end: row.ends_at };
-    if (row.status === 'accepted') return { changed: false, ...outcome };
+    if (row.status === 'accepted') {
+      // a retry: report the swap made by the first call (its seat view as it stands now)
+      let swapped: AcceptOutcome['swapped'] = null;
+      if (row.swapped_appointment_id) {
+        const old = await tx.query<{ slot_id: string; workflow_id: string }>('SELECT slot_id, workflow_id FROM appointments WHERE id = $1', [row.swapped_appointment_id]);
+        const freed = old.rows[0] ? await freedSlotView(tx, old.rows[0].slot_id) : null;
+        if (old.rows[0] && freed) swapped = { appointmentId: row.swapped_appointment_id, workflowId: old.rows[0].workflow_id, freed };
+      }
+      return { changed: false, ...outcome, swapped };
+    }
     if (row.status !== 'open') throw new DomainError('GONE', 'This offer is no longer open.', { reason: 'offer_closed' });
+    // "Earlier slot" alarm: the current appointment (if still active and not started) gives its seat
+    // back in this same transaction — the citizen never holds two seats, never none. Lock order as
+    // rescheduleAppointment: the appointment, then both slot rows in id order.
+    let swapped: AcceptOutcome['swapped'] = null;
+    if (row.current_appointment_id) {
+      const cur = await tx.query<{ id: string; slot_id: string; workflow_id: string }>(
+        `SELECT id, slot_id, workflow_id FROM appointments WHERE id = $1 AND status IN ('reserved', 'confirmed') AND starts_at > now() FOR UPDATE`,
+        [row.current_appointment_id],
+      );
+      const old = cur.rows[0];
+      if (old && old.slot_id !== row.slot_id) {
+        await tx.query('SELECT id FROM slots WHERE id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE', [[row.slot_id, old.slot_id]]);
+        await tx.query(
+          `UPDATE appointments SET status = 'cancelled', cancel_reason = 'swapped', hold_expires_at = NULL, cancelled_at = now(), updated_at = now() WHERE id = $1`,
+          [old.id],
+        );
+        const freed = await giveBackSeat(tx, old.slot_id, opts.block ?? 'PT15M');
+        swapped = { appointmentId: old.id, workflowId: old.workflow_id, freed };
+      }
+    }
     await tx.query(
       `INSERT INTO appointments (id, slot_id, service_id, office_id, starts_at, ends_at, status, email, email_hash, name, token_hash, workflow_id, booked_at, confirmed_at)
        VALUES ($1, $2, $3, $4, $5, $6, 'confirmed', $7, $8, $9, $10, $11, now(), now())`,
       [row.id, row.slot_id, row.service_id, row.office_id, row.starts_at, row.ends_at, row.email, row.email_hash, row.name, row.token_hash, `appointment-${row.id}`],
     );
-    await tx.query(`UPDATE alarm_offers SET status = 'accepted', appointment_id = id, resolved_at = now() WHERE id = $1`, [row.id]);
+    await tx.query(`UPDATE alarm_offers SET status = 'accepted', appointment_id = id, swapped_appointment_id = $2, resolved_at = now() WHERE id = $1`, [row.id, swapped?.appointmentId ?? null]);
     await tx.query(`UPDATE alarms SET status = 'booked', served_at = now(), updated_at = now() WHERE id = $1`, [row.alarm_id]);
-    return { changed: true, ...outcome };
+    return { changed: true, ...outcome, swapped };
   });
 }
 

@@ -178,6 +178,26 @@ const GIVE_BACK_SEAT = `
    WHERE id = $1
   RETURNING id, office_id, starts_at, ends_at, service_ids, public_at, (public_at IS NOT NULL AND public_at > now()) AS withheld`;
 
+/**
+ * Gives one seat of the slot back (withheld like any freed seat when the slot was full) inside the
+ * caller's transaction; the caller has locked the slot row and changed the appointment that held
+ * the seat. For the Terminalarm swap (libs/db/src/appointments/alarms.ts acceptOffer).
+ */
+export async function giveBackSeat(tx: Queryable, slotId: string, block: string): Promise<FreedSlot> {
+  const r = await tx.query<FreedRow>(GIVE_BACK_SEAT, [slotId, block]);
+  if (!r.rows[0]) throw new Error(`slot ${slotId} not found`);
+  return toFreed(r.rows[0]);
+}
+
+/** The slot as a FreedSlot (its current public_at), for reporting a seat given back earlier. */
+export async function freedSlotView(db: Queryable, slotId: string): Promise<FreedSlot | null> {
+  const r = await db.query<FreedRow>(
+    `SELECT id, office_id, starts_at, ends_at, service_ids, public_at, (public_at IS NOT NULL AND public_at > now()) AS withheld FROM slots WHERE id = $1`,
+    [slotId],
+  );
+  return r.rows[0] ? toFreed(r.rows[0]) : null;
+}
+
 export interface HoldInput {
   appointmentId: string;
   workflowId: string;
