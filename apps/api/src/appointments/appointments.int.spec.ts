@@ -1,103 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Client } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
-import type { Transporter } from 'nodemailer';
-import type { Pool } from 'pg';
 import request from 'supertest';
-import { createWorkers, startWorkers } from '../../../worker/src/workers';
-import type { RunningWorkers } from '../../../worker/src/workers';
-import { signDevToken } from '../../../../libs/auth/src/dev-tokens';
-import type { Principal } from '../../../../libs/auth/src/principal';
-import { loadConfig } from '../../../../libs/config/src/config';
-import { createPool } from '../../../../libs/db/src/pool';
 import { toBerlinIso } from '../../../../libs/domain/src/appointments/slot-plan';
 import { berlinIsoDate } from '../../../../libs/domain/src/berlin-time';
-import { TASK_QUEUES } from '../../../../libs/domain/src/task-queues';
-import { createMailTransport } from '../../../../libs/mail/src/transport';
-import { createTemporalClient } from '../../../../libs/temporal/src/connection';
-import { piiGuardInterceptor } from '../../../../libs/temporal/src/pii-guard';
-import { createTestDatabase } from '../../../../test/support/db';
 import type { TestDatabase } from '../../../../test/support/db';
 import { waitForMails } from '../../../../test/support/mail';
 import type { SinkMail } from '../../../../test/support/mail';
-import { testDataConverter } from '../../../../test/support/temporal';
 import { appointmentWorkflowId } from '../../../../workflows/appointment/appointment.contract';
-import { TemporalClientHolder } from '../infrastructure/temporal-client.holder';
-import { createTestApp, testConfig } from '../testing/test-app';
+import { OFFICE_A, OFFICE_B, RELEASE_BLOCK_SECONDS, startAppointmentsStack } from '../testing/appointments-stack';
+import type { AppointmentStaff, AppointmentsStack } from '../testing/appointments-stack';
 
 // Appointments end to end: the API in-process on a fresh PostgreSQL database (with the seed
 // catalogue), the shared Temporal dev server, the SMTP sink, and a worker in-process with the real
 // activities and the production data converter on TASK_QUEUES.appointments (the queue the API
 // starts appointment workflows on). Every workflow this file starts is terminated in afterAll.
-const address = process.env.TEMPORAL_ADDRESS;
-const smtpUrl = process.env.SMTP_URL;
-if (!address || !smtpUrl) throw new Error('TEMPORAL_ADDRESS / SMTP_URL are not set (test/global-setup.ts)');
-const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
-const RELEASE_BLOCK_SECONDS = 3;
-const OFFICE_A = 'buergeramt-rathaus-neukoelln';
-const OFFICE_B = 'buergeramt-rathaus-spandau';
 const SERVICE = 'personalausweis-beantragen';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
+let stack: AppointmentsStack;
 let db: TestDatabase;
-let appPool: Pool;
-let transport: Transporter;
-let connection: NativeConnection;
-let client: Client;
-let running: RunningWorkers;
 let app: NestExpressApplication;
+let tokens: AppointmentsStack['tokens'];
 const started = new Set<string>();
 
-const staff = {
-  admin: { sub: 'admin-1', roles: ['admin'], trustLevel: 'hoch', groups: [] },
-  neukoelln: { sub: 'cw-nk', roles: ['caseworker'], trustLevel: 'hoch', groups: [], office: OFFICE_A },
-  spandau: { sub: 'cw-sp', roles: ['caseworker'], trustLevel: 'hoch', groups: [], office: OFFICE_B },
-} satisfies Record<string, Principal>;
-type Staff = keyof typeof staff;
-const tokens = {} as Record<Staff, string>;
-
 beforeAll(async () => {
-  // ERROR: the 99 expected CONFLICT rejections of the race would each log a warning
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
-  db = await createTestDatabase('appointments_api');
-  appPool = createPool({ connectionString: db.url, max: 10 });
-  transport = createMailTransport(smtpUrl);
-  connection = await NativeConnection.connect({ address });
-  const dataConverter = testDataConverter();
-  client = await createTemporalClient({ address, namespace, dataConverter });
-  const workerConfig = loadConfig({ ...process.env, DATABASE_URL: db.url, SMTP_URL: smtpUrl, TEMPORAL_ADDRESS: address, NODE_ENV: 'test', SLOT_RELEASE_BLOCK: `PT${RELEASE_BLOCK_SECONDS}S`, PUBLIC_BASE_URL: 'https://termine.example.berlin' });
-  // Only the appointment workflow in the bundle: this file does not depend on other processes' code.
-  const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../../../workflows/appointment/appointment.workflow'),
-    failureConverterPath: dataConverter.failureConverterPath,
-    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
-  });
-  const workers = await createWorkers(
-    { pool: db.pool, mail: { transport, from: 'amtsweg Test <noreply@amtsweg.test>' }, config: workerConfig },
-    { connection, namespace, taskQueues: [TASK_QUEUES.appointments], dataConverter, workflowBundle, shutdownGraceTime: '2 seconds' },
-  );
-  running = startWorkers(workers);
-
-  app = await createTestApp(
-    { DATABASE_URL: db.url, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, RATE_LIMIT_PUBLIC_PER_MINUTE: '100000', APPOINTMENTS_PER_EMAIL_LIMIT: '2' },
-    { pool: appPool, connectTemporal: () => createTemporalClient({ address, namespace, dataConverter, interceptors: { workflow: [piiGuardInterceptor()] } }) },
-  );
-  const holder = app.get(TemporalClientHolder);
-  for (let i = 0; i < 100 && !holder.isConnected; i++) await new Promise((r) => setTimeout(r, 100));
-  const secret = testConfig().DEV_JWT_SECRET;
-  for (const who of Object.keys(staff) as Staff[]) tokens[who] = (await signDevToken(secret, staff[who], 3600)).access_token;
+  stack = await startAppointmentsStack({ dbPrefix: 'appointments_api', workflowsPath: require.resolve('../../../../workflows/appointment/appointment.workflow') });
+  ({ db, app, tokens } = stack);
 });
 
 afterAll(async () => {
-  await Promise.allSettled([...started].map((id) => client.workflow.getHandle(appointmentWorkflowId(id)).terminate('test finished')));
-  await app?.close(); // ends appPool
-  await running?.stop();
-  await connection?.close();
-  await client?.connection.close();
-  transport?.close();
-  await db?.drop();
+  await stack?.stop([...started].map((id) => appointmentWorkflowId(id)));
 });
 
 const http = () => request(app.getHttpServer());
@@ -276,7 +209,7 @@ describe('office administration', () => {
     const day = (offset: number) => berlinIsoDate(new Date(monday.getTime() + offset * DAY));
     await db.pool.query(`INSERT INTO office_closures (office_id, starts_at, ends_at, reason) VALUES ($1, ($2::date)::timestamp AT TIME ZONE 'Europe/Berlin', ($2::date + 1)::timestamp AT TIME ZONE 'Europe/Berlin', 'Betriebsausflug')`, [OFFICE_A, day(2)]);
     const body = { serviceIds: [SERVICE, 'reisepass-beantragen'], start: `${day(0)}T00:00:00+01:00`, end: `${day(5)}T00:00:00+01:00`, slotMinutes: 30, capacity: 4 };
-    const auth = (who: Staff) => ({ Authorization: `Bearer ${tokens[who]}` });
+    const auth = (who: AppointmentStaff) => ({ Authorization: `Bearer ${tokens[who]}` });
 
     expect((await http().post(`/api/v1/admin/offices/${OFFICE_A}/slots`).send(body)).status).toBe(401);
     expect((await http().post(`/api/v1/admin/offices/${OFFICE_A}/slots`).set(auth('spandau')).send(body)).status).toBe(403);
@@ -308,7 +241,7 @@ describe('office administration', () => {
     const id = (await book(s, email)).body.appointmentId as string;
     const { token } = await tokenFromMail(email);
     await http().post(`/api/v1/appointments/${id}/confirm`).send({ token }).expect(200);
-    const auth = (who: Staff) => ({ Authorization: `Bearer ${tokens[who]}` });
+    const auth = (who: AppointmentStaff) => ({ Authorization: `Bearer ${tokens[who]}` });
 
     expect((await http().post(`/api/v1/admin/appointments/${id}/attendance`).set(auth('spandau')).send({ attended: true })).status).toBe(404);
     expect((await http().post(`/api/v1/admin/appointments/${id}/attendance`).set(auth('neukoelln')).send({ attended: 'ja' })).status).toBe(400);
