@@ -4,6 +4,7 @@ import type { ActivityDeps } from './deps';
 import { createAlarmActivities } from './alarms';
 import { createAppointmentActivities } from './appointments';
 import { createCaseActivities } from './cases';
+import { createDocumentActivities } from './documents';
 import { createFachverfahrenActivities } from './fachverfahren';
 import { createNotifyActivities } from './notify';
 import { createRequestActivities } from './requests';
@@ -21,6 +22,7 @@ export { FV_FAILURES } from './fachverfahren';
 export type { CreateTaskInput, CreateTaskResult, CompleteTaskRecordInput, CompleteTaskRecordResult, EscalateTaskInput, CancelTaskInput, TaskCompletion } from './tasks';
 export { TASK_FAILURES } from './tasks';
 export type { OpenCaseRequestsInput, OpenCaseRequestsResult, CloseCaseRequestsInput, CaseRequestView } from './requests';
+export type { IssueLetterInput, IssueLetterResult } from './documents';
 export type { OpenCaseActivityInput, OpenCaseActivityResult, RecordCaseEventInput, RecordCaseEventResult, StoreCaseDocumentInput, StoreCaseDocumentResult, SetCaseDecisionInput } from './cases';
 
 /** Two groups exporting the same activity name would silently shadow each other in the spread. */
@@ -43,11 +45,12 @@ export function createActivities(deps: ActivityDeps) {
   const fachverfahren = createFachverfahrenActivities({ registry: deps.fachverfahren ?? createAdapterRegistry(deps.config), calls: new PgAdapterCallStore(deps.pool) });
   const tasks = createTaskActivities(deps);
   const cases = createCaseActivities(deps);
+  const documents = createDocumentActivities(deps);
   const requests = createRequestActivities(deps);
   const appointments = createAppointmentActivities(deps);
   const alarms = createAlarmActivities(deps);
-  assertDistinctNames(system, notify, fachverfahren, tasks, cases, requests, appointments, alarms);
-  return { ...system, ...notify, ...fachverfahren, ...tasks, ...cases, ...requests, ...appointments, ...alarms };
+  assertDistinctNames(system, notify, fachverfahren, tasks, cases, documents, requests, appointments, alarms);
+  return { ...system, ...notify, ...fachverfahren, ...tasks, ...cases, ...documents, ...requests, ...appointments, ...alarms };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

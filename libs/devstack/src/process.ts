@@ -95,7 +95,8 @@ export function startProcess(opts: StartProcessOptions): ManagedProcess {
   const emit = (line: string) => {
     // Log files stay plain text for grep and less, whatever colours a program prints.
     const plain = stripAnsi(line);
-    log.write(`${plain}\n`);
+    // A wrapper's grandchild can still print after the child exited and the log was closed.
+    if (!log.writableEnded) log.write(`${plain}\n`);
     recent.push(plain);
     if (recent.length > 200) recent.shift();
     opts.onLine?.(line);

@@ -34,8 +34,16 @@ export interface OutgoingMail {
   subject: string;
   text: string;
   html?: string;
+  /** Files sent with the mail, e.g. a notice as PDF. Same bytes on every retry of the logical message. */
+  attachments?: MailAttachment[];
   /** Overrides SendMailDeps.from. */
   from?: string;
+}
+
+export interface MailAttachment {
+  filename: string;
+  content: Buffer;
+  contentType: string;
 }
 
 export interface SendMailResult {
@@ -225,6 +233,7 @@ async function sendClaimed(deps: SendMailDeps, msg: OutgoingMail, messageId: str
       subject: msg.subject,
       text: msg.text,
       html: msg.html,
+      attachments: msg.attachments?.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
       messageId,
       // RFC 3834: automatic notification, no out-of-office replies please.
       headers: { 'Auto-Submitted': 'auto-generated' },

@@ -1,0 +1,3 @@
+export type { Letter, LetterBlock, LetterParty } from './letter';
+export { assertValidLetter, germanDate } from './letter';
+export { renderLetterPdf } from './render-letter-pdf';
