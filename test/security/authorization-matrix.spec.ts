@@ -111,6 +111,8 @@ const MATRIX: Record<string, Row> = {
   // ---- caseworker inbox: only the task's group (and admins); another group's task is 404
   'GET /api/v1/tasks':                                         [401,       403,       403,       200,       200,       200,       403],
   'GET /api/v1/tasks/{taskId}':                                [401,       403,       403,       200,       404,       200,       403],
+  'GET /api/v1/tasks/{taskId}/documents':                      [401,       403,       403,       200,       404,       200,       403],
+  'GET /api/v1/tasks/{taskId}/documents/{documentId}':         [401,       403,       403,       200,       404,       200,       403],
   'POST /api/v1/tasks/{taskId}/claim':                         [401,       403,       403,       'allowed', 404,       'allowed', 403],
   'POST /api/v1/tasks/{taskId}/unclaim':                       [401,       403,       403,       'allowed', 404,       'allowed', 403],
   'POST /api/v1/tasks/{taskId}/complete':                      [401,       403,       403,       'allowed', 404,       'allowed', 403],
@@ -203,6 +205,8 @@ const CALLS: Record<string, (f: Fixtures) => Call> = {
   'POST /api/v1/applications/bewohnerparken': () => ({ body: { applicant: {} } }),
   'GET /api/v1/tasks': () => ({ query: { scope: 'group', limit: '100' } }),
   'GET /api/v1/tasks/{taskId}': (f) => ({ params: { taskId: f.taskId } }),
+  'GET /api/v1/tasks/{taskId}/documents': (f) => ({ params: { taskId: f.taskId } }),
+  'GET /api/v1/tasks/{taskId}/documents/{documentId}': (f) => ({ params: { taskId: f.taskId, documentId: f.documentId } }),
   'POST /api/v1/tasks/{taskId}/claim': (f) => ({ params: { taskId: f.taskId } }),
   'POST /api/v1/tasks/{taskId}/unclaim': (f) => ({ params: { taskId: f.taskId } }),
   // the form needs a note: the task is never actually completed here

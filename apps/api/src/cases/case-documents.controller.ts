@@ -1,4 +1,5 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Inject, Param, Post, Res, StreamableFile, UploadedFile } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Inject, Param, Post, Res, UploadedFile } from '@nestjs/common';
+import type { StreamableFile } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Response } from 'express';
@@ -17,6 +18,7 @@ import { TemporalClientHolder } from '../infrastructure/temporal-client.holder';
 import { APP_CONFIG, PG_POOL } from '../tokens';
 import { validationProblem } from '../validation/zod-validation.pipe';
 import { caseNotFound, documentNotFound, readsAsStaff } from './case-access';
+import { documentDownload } from './document-file';
 import { uploadFieldsSchema, uploadResponseSchema } from './cases.schemas';
 import type { UploadResponse } from './cases.schemas';
 
@@ -27,12 +29,6 @@ interface UploadedDocument {
   mimetype: string;
   size: number;
   buffer: Buffer;
-}
-
-/** RFC 6266 / 8187: an ASCII fallback plus the exact UTF-8 name. */
-function contentDisposition(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }
 
 @ApiTags('cases')
@@ -119,9 +115,6 @@ export class CaseDocumentsController {
     if (!c) throw caseNotFound();
     const doc = await getDocument(this.pool, c.caseId, documentId);
     if (!doc) throw documentNotFound();
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Cache-Control', 'private, no-store');
-    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-    return new StreamableFile(doc.bytes, { type: doc.mediaType, disposition: contentDisposition(doc.name), length: doc.size });
+    return documentDownload(res, doc);
   }
 }

@@ -10,6 +10,7 @@ import type { RunningWorkers } from '../../../worker/src/workers';
 import { signDevToken } from '../../../../libs/auth/src/dev-tokens';
 import type { Principal } from '../../../../libs/auth/src/principal';
 import { loadConfig } from '../../../../libs/config/src/config';
+import { addDocument, openCase } from '../../../../libs/db/src/cases';
 import { createPool } from '../../../../libs/db/src/pool';
 import { insertTask, markTaskCompleted, markTaskEscalated } from '../../../../libs/db/src/tasks/tasks.repository';
 import { createMailTransport } from '../../../../libs/mail/src/transport';
@@ -374,6 +375,44 @@ describe('human tasks through the API (real Temporal and PostgreSQL)', () => {
     expect(p2.body.items.map((i: Item) => i.caseId)).toEqual([caseIds[0]]);
     expect(p2.body.nextCursor).toBeNull();
     expect((await page('kaputt')).status).toBe(422);
+  });
+
+  it('the caseworker of the task reads the case documents (each download audited); other groups and other cases get 404', async () => {
+    const caseId = randomUUID();
+    await openCase(db.pool, { caseId, type: 'wohngeld', ownerSub: 'citizen-1', workflowId: `case-${caseId}` });
+    const payslip = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from(randomUUID()), Buffer.from('\n%%EOF\n')]);
+    const { document } = await addDocument(db.pool, { caseId, name: 'Gehaltsnachweis Oktober.pdf', bytes: payslip, uploadedBy: 'citizen-1', maxBytes: 1_000_000 });
+    const otherCase = randomUUID();
+    await openCase(db.pool, { caseId: otherCase, type: 'wohngeld', ownerSub: 'citizen-2', workflowId: `case-${otherCase}` });
+    const { document: foreign } = await addDocument(db.pool, { caseId: otherCase, name: 'fremd.pdf', bytes: payslip, uploadedBy: 'citizen-2', maxBytes: 1_000_000 });
+    await startSingle(caseId);
+    const { taskId } = await taskOfCase('alice', caseId);
+
+    const list = await get('alice', `/tasks/${taskId}/documents`);
+    expect(list.status).toBe(200);
+    expect(list.body).toEqual({
+      items: [{ documentId: document.documentId, name: 'Gehaltsnachweis Oktober.pdf', mediaType: 'application/pdf', size: payslip.length, sha256: document.sha256, createdAt: expect.any(String), requestId: null, uploadedBy: 'citizen' }],
+    });
+    const file = await get('alice', `/tasks/${taskId}/documents/${document.documentId}`).buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(file.status).toBe(200);
+    expect(file.headers['content-type']).toBe('application/pdf');
+    expect(file.headers['cache-control']).toBe('private, no-store');
+    expect(Buffer.compare(file.body as Buffer, payslip)).toBe(0);
+    const audit = await db.pool.query<{ actor: string; after: { documentId: string; taskId: string } }>("SELECT actor, after FROM audit_log WHERE case_id = $1 AND action = 'document.read'", [caseId]);
+    expect(audit.rows).toEqual([{ actor: 'cw-alice', after: expect.objectContaining({ documentId: document.documentId, taskId }) }]);
+
+    // Another group's caseworker: the task does not exist for her, nor do its documents.
+    expect((await get('carol', `/tasks/${taskId}/documents`)).status).toBe(404);
+    expect((await get('carol', `/tasks/${taskId}/documents/${document.documentId}`)).status).toBe(404);
+    // A document of another case through this task: 404, and nothing audited.
+    expect((await get('alice', `/tasks/${taskId}/documents/${foreign.documentId}`)).status).toBe(404);
+    expect((await get('citizen', `/tasks/${taskId}/documents`)).status).toBe(403);
+    const reads = await db.pool.query("SELECT 1 FROM audit_log WHERE action = 'document.read' AND case_id = $1", [otherCase]);
+    expect(reads.rowCount).toBe(0);
   });
 });
 

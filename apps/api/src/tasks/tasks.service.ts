@@ -108,6 +108,13 @@ export class TasksService {
     return row;
   }
 
+  /** The case a task of the caller's groups belongs to (404 for other groups' tasks and tasks without a case). */
+  async caseOfVisibleTask(p: Principal, taskId: string): Promise<{ caseId: string; taskId: string }> {
+    const row = await this.visible(p, taskId);
+    if (!row.case_id) throw notFound();
+    return { caseId: row.case_id, taskId: row.id };
+  }
+
   async get(p: Principal, taskId: string): Promise<TaskDetail> {
     return detail(await this.visible(p, taskId), viewerOf(p));
   }

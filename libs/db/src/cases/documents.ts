@@ -139,3 +139,10 @@ export async function getDocument(pool: Pick<Pool, 'query'>, caseId: string, doc
   const row = r.rows[0];
   return row ? { ...toMeta(row), bytes: row.bytes } : undefined;
 }
+
+/** Every document of a case (metadata only), oldest first. */
+export async function listDocuments(pool: Pick<Pool, 'query'>, caseId: string): Promise<DocumentMeta[]> {
+  if (!isUuid(caseId)) return [];
+  const r = await pool.query<DocumentRow>(`SELECT ${META_COLUMNS} FROM case_documents WHERE case_id = $1 ORDER BY created_at, id`, [caseId]);
+  return r.rows.map(toMeta);
+}
