@@ -8,6 +8,7 @@ import { createDocumentActivities } from './documents';
 import { createFachverfahrenActivities } from './fachverfahren';
 import { createNotifyActivities } from './notify';
 import { createRequestActivities } from './requests';
+import { createRetentionActivities } from './retention';
 import { createSystemActivities } from './system';
 import { createTaskActivities } from './tasks';
 
@@ -23,6 +24,7 @@ export type { CreateTaskInput, CreateTaskResult, CompleteTaskRecordInput, Comple
 export { TASK_FAILURES } from './tasks';
 export type { OpenCaseRequestsInput, OpenCaseRequestsResult, CloseCaseRequestsInput, CaseRequestView } from './requests';
 export type { IssueLetterInput, IssueLetterResult } from './documents';
+export type { EraseExpiredCasesInput, EraseExpiredCasesResult } from './retention';
 export type { OpenCaseActivityInput, OpenCaseActivityResult, RecordCaseEventInput, RecordCaseEventResult, StoreCaseDocumentInput, StoreCaseDocumentResult, SetCaseDecisionInput } from './cases';
 
 /** Two groups exporting the same activity name would silently shadow each other in the spread. */
@@ -47,10 +49,11 @@ export function createActivities(deps: ActivityDeps) {
   const cases = createCaseActivities(deps);
   const documents = createDocumentActivities(deps);
   const requests = createRequestActivities(deps);
+  const retention = createRetentionActivities(deps);
   const appointments = createAppointmentActivities(deps);
   const alarms = createAlarmActivities(deps);
-  assertDistinctNames(system, notify, fachverfahren, tasks, cases, documents, requests, appointments, alarms);
-  return { ...system, ...notify, ...fachverfahren, ...tasks, ...cases, ...documents, ...requests, ...appointments, ...alarms };
+  assertDistinctNames(system, notify, fachverfahren, tasks, cases, documents, requests, retention, appointments, alarms);
+  return { ...system, ...notify, ...fachverfahren, ...tasks, ...cases, ...documents, ...requests, ...retention, ...appointments, ...alarms };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

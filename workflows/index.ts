@@ -5,6 +5,7 @@
  */
 export { smokeWorkflow } from './system/smoke.workflow';
 export { mailSequenceWorkflow } from './system/mail-sequence.workflow';
+export { caseRetentionSweep } from './system/case-retention.workflow';
 export { bewohnerparkenWorkflow } from './bewohnerparken/bewohnerparken.workflow';
 export { appointmentWorkflow } from './appointment/appointment.workflow';
 export { appointmentAlarm } from './appointment-alarm/appointment-alarm.workflow';

@@ -116,7 +116,7 @@ export function createCaseActivities(deps: ActivityDeps) {
      */
     async recordCaseEvent(input: RecordCaseEventInput): Promise<RecordCaseEventResult> {
       try {
-        const event = await recordEvent(deps.pool, { ...input, actor: workflowActor() });
+        const event = await recordEvent(deps.pool, { ...input, actor: workflowActor(), retention: deps.config.CASE_RETENTION });
         const result: RecordCaseEventResult = { recorded: event.recorded };
         if (input.notify) {
           if (input.audience !== 'citizen') {

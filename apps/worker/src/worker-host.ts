@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationShutdown } from '@nestjs/common';
+import { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Transporter } from 'nodemailer';
 import type { Pool } from 'pg';
@@ -11,6 +12,7 @@ import { pendingMigrations } from '../../../libs/db/src/migrate';
 import { TASK_QUEUES } from '../../../libs/domain/src/task-queues';
 import { encryptedDataConverter } from '../../../libs/temporal/src/encryption-codec';
 import { CONFIG, LOGGER, MAIL_TRANSPORT, POOL } from './tokens';
+import { ensureSchedules } from './schedules';
 import { connectWithRetry, createWorkers, startWorkers } from './workers';
 import type { RunningWorkers } from './workers';
 
@@ -67,6 +69,11 @@ export class WorkerHost implements OnApplicationShutdown {
       identity: `amtsweg-worker@${hostname()}:${process.pid}`,
     });
     this.running = startWorkers(workers, this.logger);
+    // Nightly jobs (the retention sweep) are Temporal Schedules; failing to create them must not stop the workers.
+    ensureSchedules(new Client({ connection: this.connection, namespace: this.config.TEMPORAL_NAMESPACE, dataConverter }), this.config).then(
+      (schedules) => this.logger.info({ schedules }, 'schedules in place'),
+      (e: unknown) => this.logger.error({ err: e }, 'could not create or update the schedules; the next worker start tries again'),
+    );
     if (this.stopping) await this.running.stop();
     else this.logger.info({ taskQueues, namespace: this.config.TEMPORAL_NAMESPACE, temporal: this.config.TEMPORAL_ADDRESS }, 'workers running');
   }

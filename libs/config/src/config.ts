@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { addDuration } from '../../domain/src/duration';
 import { parsePayloadKeys } from '../../temporal/src/payload-keys';
 
 /**
@@ -95,6 +96,16 @@ export const configSchema = z
     DATABASE_POOL_MAX: z.coerce.number().int().positive().default(20),
     /** Largest document accepted into a case file (uploads and generated notices), bytes; default 10 MiB. */
     DOCUMENT_MAX_BYTES: z.coerce.number().int().positive().max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+    /**
+     * How long a closed case keeps its personal data (e-mail address, documents, the data in its
+     * tasks) after it reached COMPLETED or WITHDRAWN; then the daily retention sweep erases them and
+     * keeps case number, statuses and audit trail. Each office's Aktenplan sets this per file type;
+     * the default is a placeholder, not a legal value. At least a year: a Wohngeld case is COMPLETED
+     * while its 12-month approval period still runs.
+     */
+    CASE_RETENTION: isoDuration.refine((d) => addDuration(new Date(0), d).getTime() >= 365 * 86_400_000, 'must be at least one year (P1Y)').default('P6Y'),
+    /** When the retention sweep runs: a cron expression in Europe/Berlin time (default 02:30 every night). */
+    CASE_RETENTION_SWEEP_CRON: z.string().regex(/^\S+( \S+){4}$/, 'a five-field cron expression such as "30 2 * * *"').default('30 2 * * *'),
     /** Idempotency-Key: how long the first result of a key is kept and replayed. */
     IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().int().positive().max(24 * 30).default(24),
 
@@ -150,6 +161,7 @@ export const configSchema = z
     SLOT_PUBLISH_WITHHOLD: isoDuration.default('PT0S'),
     ALARM_OFFER_HOLD: isoDuration.default('PT30M'),
     ALARM_LIFETIME: isoDuration.default('P30D'),
+
 
     /**
      * Fachverfahren adapters (JSON array of fachverfahrenAdapterSchema). Unset: the sandbox's five

@@ -3,6 +3,7 @@ import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { Pool } from 'pg';
 import type { Principal } from '../../../../libs/auth/src/principal';
+import type { AppConfig } from '../../../../libs/config/src/config';
 import { findCaseForOwner, getCaseForOwner, getCaseForStaff, listCasesForOwner, markWithdrawn } from '../../../../libs/db/src/cases';
 import { DomainError } from '../../../../libs/domain/src/errors';
 import { withdrawUpdate } from '../../../../workflows/shared/case.contract';
@@ -11,7 +12,7 @@ import { ApiProblemResponses } from '../docs/problem-responses';
 import { ApiZodQuery, ApiZodResponse } from '../docs/zod-openapi';
 import { IdempotencyKeyHeader } from '../idempotency/idempotent-upload.decorator';
 import { TemporalClientHolder } from '../infrastructure/temporal-client.holder';
-import { PG_POOL } from '../tokens';
+import { APP_CONFIG, PG_POOL } from '../tokens';
 import { ZodValidationPipe } from '../validation/zod-validation.pipe';
 import { caseNotFound, readsAsStaff } from './case-access';
 import { toDetailResponse, toListResponse } from './case-views';
@@ -30,6 +31,7 @@ function causeChain(e: unknown): unknown[] {
 export class CasesController {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly temporal: TemporalClientHolder,
   ) {}
 
@@ -89,7 +91,7 @@ export class CasesController {
       throw e; // CONFLICT from the workflow's validator (e.g. already decided) → 409 at the edge
     }
     // The workflow accepted: make the case file say so now (idempotent with the workflow's own entry).
-    await markWithdrawn(this.pool, c.caseId, p.sub);
+    await markWithdrawn(this.pool, c.caseId, p.sub, this.config.CASE_RETENTION);
     return { status: 'WITHDRAWN' };
   }
 }

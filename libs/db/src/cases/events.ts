@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { AUDIENCES, CASE_EVENT_KEYS, STATUS_TEXT_DE, isExternalStatus } from '../../../domain/src/cases';
+import { AUDIENCES, CASE_EVENT_KEYS, FINAL_STATUSES, STATUS_TEXT_DE, isExternalStatus } from '../../../domain/src/cases';
 import type { Audience, CaseDecision, ExternalStatus } from '../../../domain/src/cases';
 import { DomainError } from '../../../domain/src/errors';
 import { writeAudit } from './audit';
@@ -16,6 +16,12 @@ export interface RecordEventInput {
   text: string;
   /** Who caused it, for the audit trail: a sub, or `system` / `workflow:<id>`. */
   actor: string;
+  /**
+   * CASE_RETENTION (ISO 8601): when the entry moves the case to a final status, its personal data
+   * is kept this long from now (cases.retention_until), then erased by the retention sweep. A move
+   * back to an open status clears it. Omitted: retention_until is left as it is.
+   */
+  retention?: string;
 }
 
 export interface RecordEventResult {
@@ -79,6 +85,11 @@ export async function recordEvent(pool: Pool, input: RecordEventInput): Promise<
     if (status) {
       const statusText = input.audience === 'citizen' ? input.text : STATUS_TEXT_DE[status];
       await c.query('UPDATE cases SET status = $2, status_text = $3, updated_at = $4 WHERE id = $1', [input.caseId, status, statusText, row.at]);
+      if (input.retention !== undefined) {
+        // PostgreSQL reads ISO 8601 durations (P6Y, P1Y6M) as intervals.
+        const final = (FINAL_STATUSES as readonly string[]).includes(status);
+        await c.query('UPDATE cases SET retention_until = CASE WHEN $2::boolean THEN $3::timestamptz + $4::interval END WHERE id = $1', [input.caseId, final, row.at, input.retention]);
+      }
       await writeAudit(c, {
         actor: input.actor,
         action: 'case.status_changed',
@@ -98,8 +109,8 @@ export async function recordEvent(pool: Pool, input: RecordEventInput): Promise<
  * Records the withdrawal (status WITHDRAWN, citizen entry) under the fixed event key
  * CASE_EVENT_KEYS.withdrawn, so the API and the workflow recording it both leave one entry.
  */
-export function markWithdrawn(pool: Pool, caseId: string, actor: string): Promise<RecordEventResult> {
-  return recordEvent(pool, { caseId, eventKey: CASE_EVENT_KEYS.withdrawn, status: 'WITHDRAWN', audience: 'citizen', text: STATUS_TEXT_DE.WITHDRAWN, actor });
+export function markWithdrawn(pool: Pool, caseId: string, actor: string, retention?: string): Promise<RecordEventResult> {
+  return recordEvent(pool, { caseId, eventKey: CASE_EVENT_KEYS.withdrawn, status: 'WITHDRAWN', audience: 'citizen', text: STATUS_TEXT_DE.WITHDRAWN, actor, ...(retention && { retention }) });
 }
 
 export interface SetDecisionInput {

@@ -9,3 +9,4 @@ export * from './documents';
 export * from './cursor';
 export * from './read';
 export * from './requests';
+export * from './erasure';
