@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { PAYMENT_STATUSES, SUBMISSION_STATUSES } from '../adapter';
 import type { CallRef, PaymentAdapter, PaymentStart, SubmissionAdapter } from '../adapter';
 import { AdapterBusinessError, AdapterTechnicalError, BUSINESS_CODE } from '../errors';
-import type { ContractCheckResult, ContractFixture, ContractReport, PaymentContractFixture, SubmissionContractFixture } from './types';
+import type { ContractCheckResult, ContractFixture, ContractReport, FaultyAdapter, PaymentContractFixture, SubmissionContractFixture } from './types';
 
 /**
  * The adapter contract, as runnable checks. Each check states one promise of the SPI
@@ -92,6 +92,84 @@ async function runChecks(adapter: string, kind: ContractReport['kind'], checks: 
   return { adapter, kind, passed: results.every((r) => r.status !== 'failed'), checks: results, durationMs: Date.now() - started };
 }
 
+/** What the checks shared by every adapter kind need to know about its creating call (submit / startPayment). */
+interface CreatingCall<A extends { status(id: string): Promise<unknown> }, Req> {
+  /** `submission` / `payment`, for messages. */
+  noun: string;
+  idName: 'externalId' | 'paymentId';
+  /** `submit()` / `startPayment()`, for messages. */
+  call: string;
+  /** Steps of these checks are `<stepPrefix>-rejected`, `-technical`, `-transient`. */
+  stepPrefix: string;
+  adapter: A;
+  fixture: {
+    valid(): Req;
+    businessRejection(): Promise<{ adapter: A; request: Req; expectedCode?: string }>;
+    technicalFaults(): Promise<FaultyAdapter<A>[]>;
+    transientFault?(): Promise<{ adapter: A; failures: number }>;
+  };
+  /** Makes the call on `adapter` for `step`, returning the id it created. */
+  create(adapter: A, step: string, request: Req): Promise<string>;
+}
+
+/** The fixture's methods as calls (a fixture may be a class: its methods must keep their `this`). */
+function fixtureCalls<A, Req>(
+  f: Omit<CreatingCall<{ status(id: string): Promise<unknown> } & A, Req>['fixture'], 'valid'>,
+  valid: () => Req,
+): CreatingCall<{ status(id: string): Promise<unknown> } & A, Req>['fixture'] {
+  return {
+    valid,
+    businessRejection: () => f.businessRejection(),
+    technicalFaults: () => f.technicalFaults(),
+    ...(f.transientFault && { transientFault: () => f.transientFault!() }),
+  };
+}
+
+/** Unknown ids, business rejections, technical faults and a retry after transient faults — the same promise for every kind. */
+function failureChecks<A extends { status(id: string): Promise<unknown> }, Req>(c: CreatingCall<A, Req>): Check[] {
+  const { fixture: f } = c;
+  return [
+    {
+      name: `status() of an unknown ${c.idName} → AdapterBusinessError NOT_FOUND`,
+      run: async () => {
+        await expectBusiness(() => c.adapter.status(`unknown-${randomBytes(6).toString('hex')}`), 'status() of an unknown id', 'NOT_FOUND');
+      },
+    },
+    {
+      name: 'business rejection → AdapterBusinessError with a stable code (twice the same)',
+      run: async () => {
+        const { adapter, request, expectedCode } = await f.businessRejection();
+        const step = `${c.stepPrefix}-rejected`;
+        const e1 = await expectBusiness(() => c.create(adapter, step, request), `the rejected ${c.noun}`, expectedCode);
+        const e2 = await expectBusiness(() => c.create(adapter, step, request), `the rejected ${c.noun}, repeated`, expectedCode);
+        expect(e1.code === e2.code, `the same rejected call gave ${e1.code}, then ${e2.code}`);
+      },
+    },
+    {
+      name: 'technical faults → AdapterTechnicalError (retryable), never a business error',
+      run: async () => {
+        const faults = await f.technicalFaults();
+        expect(faults.length > 0, 'the fixture offers no technical fault');
+        for (const { adapter, description } of faults) {
+          await expectTechnical(() => c.create(adapter, `${c.stepPrefix}-technical`, f.valid()), `${c.call} with ${description}`);
+        }
+      },
+    },
+    {
+      name: `a retry after transient technical faults lands on one ${c.idName}`,
+      run: async () => {
+        if (!f.transientFault) throw new Skip('the fixture offers no transient fault');
+        const { adapter, failures } = await f.transientFault();
+        const step = `${c.stepPrefix}-transient`;
+        for (let i = 1; i <= failures; i++) await expectTechnical(() => c.create(adapter, step, f.valid()), `attempt ${i}`);
+        const ok = await c.create(adapter, step, f.valid());
+        const again = await c.create(c.adapter, step, f.valid());
+        expect(ok === again, `after the faults: ${ok}, repeated: ${again}`);
+      },
+    },
+  ];
+}
+
 function healthCheck(adapter: { health(): Promise<{ healthy: boolean; lastError?: string }> }): Check {
   return {
     name: 'health() answers {healthy: true} without throwing',
@@ -157,42 +235,15 @@ function submissionChecks(f: SubmissionContractFixture, caseId: string): Check[]
         expect(SUBMISSION_STATUSES.includes(s.status), `unknown status "${s.status}"`);
       },
     },
-    {
-      name: 'status() of an unknown externalId → AdapterBusinessError NOT_FOUND',
-      run: async () => {
-        await expectBusiness(() => a.status(`unknown-${randomBytes(6).toString('hex')}`), 'status() of an unknown id', 'NOT_FOUND');
-      },
-    },
-    {
-      name: 'business rejection → AdapterBusinessError with a stable code (twice the same)',
-      run: async () => {
-        const { adapter, request, expectedCode } = await f.businessRejection();
-        const e1 = await expectBusiness(() => adapter.submit({ ...ref('contract-rejected'), ...request }), 'the rejected submission', expectedCode);
-        const e2 = await expectBusiness(() => adapter.submit({ ...ref('contract-rejected'), ...request }), 'the rejected submission, repeated', expectedCode);
-        expect(e1.code === e2.code, `the same rejected call gave ${e1.code}, then ${e2.code}`);
-      },
-    },
-    {
-      name: 'technical faults → AdapterTechnicalError (retryable), never a business error',
-      run: async () => {
-        const faults = await f.technicalFaults();
-        expect(faults.length > 0, 'the fixture offers no technical fault');
-        for (const { adapter, description } of faults) {
-          await expectTechnical(() => adapter.submit({ ...ref('contract-technical'), ...f.validSubmission() }), `submit() with ${description}`);
-        }
-      },
-    },
-    {
-      name: 'a retry after transient technical faults lands on one externalId',
-      run: async () => {
-        if (!f.transientFault) throw new Skip('the fixture offers no transient fault');
-        const { adapter, failures } = await f.transientFault();
-        for (let i = 1; i <= failures; i++) await expectTechnical(() => adapter.submit({ ...ref('contract-transient'), ...f.validSubmission() }), `attempt ${i}`);
-        const ok = await adapter.submit({ ...ref('contract-transient'), ...f.validSubmission() });
-        const again = await a.submit({ ...ref('contract-transient'), ...f.validSubmission() });
-        expect(ok.externalId === again.externalId, `after the faults: ${ok.externalId}, repeated: ${again.externalId}`);
-      },
-    },
+    ...failureChecks({
+      noun: 'submission',
+      idName: 'externalId',
+      call: 'submit()',
+      stepPrefix: 'contract',
+      adapter: a,
+      fixture: fixtureCalls(f, () => f.validSubmission()),
+      create: async (adapter, step, request) => (await adapter.submit({ ...ref(step), ...request })).externalId,
+    }),
     {
       name: 'cancel() → cancelled; cancel() again → cancelled (idempotent); status → cancelled',
       run: async () => {
@@ -260,42 +311,15 @@ function paymentChecks(f: PaymentContractFixture, caseId: string): Check[] {
         expect(s.amount === f.validPayment().amount, `amount ${s.amount}, expected ${f.validPayment().amount}`);
       },
     },
-    {
-      name: 'status() of an unknown paymentId → AdapterBusinessError NOT_FOUND',
-      run: async () => {
-        await expectBusiness(() => a.status(`unknown-${randomBytes(6).toString('hex')}`), 'status() of an unknown id', 'NOT_FOUND');
-      },
-    },
-    {
-      name: 'business rejection → AdapterBusinessError with a stable code (twice the same)',
-      run: async () => {
-        const { adapter, request, expectedCode } = await f.businessRejection();
-        const e1 = await expectBusiness(() => adapter.startPayment({ ...ref('contract-fee-rejected'), ...request }), 'the rejected payment', expectedCode);
-        const e2 = await expectBusiness(() => adapter.startPayment({ ...ref('contract-fee-rejected'), ...request }), 'the rejected payment, repeated', expectedCode);
-        expect(e1.code === e2.code, `the same rejected call gave ${e1.code}, then ${e2.code}`);
-      },
-    },
-    {
-      name: 'technical faults → AdapterTechnicalError (retryable), never a business error',
-      run: async () => {
-        const faults = await f.technicalFaults();
-        expect(faults.length > 0, 'the fixture offers no technical fault');
-        for (const { adapter, description } of faults) {
-          await expectTechnical(() => adapter.startPayment({ ...ref('contract-fee-technical'), ...f.validPayment() }), `startPayment() with ${description}`);
-        }
-      },
-    },
-    {
-      name: 'a retry after transient technical faults lands on one paymentId',
-      run: async () => {
-        if (!f.transientFault) throw new Skip('the fixture offers no transient fault');
-        const { adapter, failures } = await f.transientFault();
-        for (let i = 1; i <= failures; i++) await expectTechnical(() => adapter.startPayment({ ...ref('contract-fee-transient'), ...f.validPayment() }), `attempt ${i}`);
-        const ok = await adapter.startPayment({ ...ref('contract-fee-transient'), ...f.validPayment() });
-        const again = await a.startPayment({ ...ref('contract-fee-transient'), ...f.validPayment() });
-        expect(ok.paymentId === again.paymentId, `after the faults: ${ok.paymentId}, repeated: ${again.paymentId}`);
-      },
-    },
+    ...failureChecks({
+      noun: 'payment',
+      idName: 'paymentId',
+      call: 'startPayment()',
+      stepPrefix: 'contract-fee',
+      adapter: a,
+      fixture: fixtureCalls(f, () => f.validPayment()),
+      create: async (adapter, step, request) => (await adapter.startPayment({ ...ref(step), ...request })).paymentId,
+    }),
     {
       name: 'refund() of a paid payment → refunded; again with the same step → the same refund',
       run: async () => {
