@@ -3,3 +3,4 @@ export * from './errors';
 export * from './identity';
 export * from './wohngeld';
 export * from './cases';
+export * from './gewerbe';
