@@ -6,6 +6,7 @@ import { createAppointmentActivities } from './appointments';
 import { createCaseActivities } from './cases';
 import { createDocumentActivities } from './documents';
 import { createFachverfahrenActivities } from './fachverfahren';
+import { createGewerbeActivities } from './gewerbe';
 import { createNotifyActivities } from './notify';
 import { createRequestActivities } from './requests';
 import { createRetentionActivities } from './retention';
@@ -24,6 +25,7 @@ export type { CreateTaskInput, CreateTaskResult, CompleteTaskRecordInput, Comple
 export { TASK_FAILURES } from './tasks';
 export type { OpenCaseRequestsInput, OpenCaseRequestsResult, CloseCaseRequestsInput, CaseRequestView } from './requests';
 export type { IssueLetterInput, IssueLetterResult } from './documents';
+export type { AssessGewerbeInput, GewerbeAssessmentResult, DeliverRecipientMessageInput, DeliverRecipientMessageResult, MarkDeliveryFailedInput } from './gewerbe';
 export type { EraseExpiredCasesInput, EraseExpiredCasesResult } from './retention';
 export type { OpenCaseActivityInput, OpenCaseActivityResult, RecordCaseEventInput, RecordCaseEventResult, StoreCaseDocumentInput, StoreCaseDocumentResult, SetCaseDecisionInput } from './cases';
 
@@ -52,8 +54,9 @@ export function createActivities(deps: ActivityDeps) {
   const retention = createRetentionActivities(deps);
   const appointments = createAppointmentActivities(deps);
   const alarms = createAlarmActivities(deps);
-  assertDistinctNames(system, notify, fachverfahren, tasks, cases, documents, requests, retention, appointments, alarms);
-  return { ...system, ...notify, ...fachverfahren, ...tasks, ...cases, ...documents, ...requests, ...retention, ...appointments, ...alarms };
+  const gewerbe = createGewerbeActivities(deps);
+  assertDistinctNames(system, notify, fachverfahren, tasks, cases, documents, requests, retention, appointments, alarms, gewerbe);
+  return { ...system, ...notify, ...fachverfahren, ...tasks, ...cases, ...documents, ...requests, ...retention, ...appointments, ...alarms, ...gewerbe };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

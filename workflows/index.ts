@@ -9,3 +9,4 @@ export { caseRetentionSweep } from './system/case-retention.workflow';
 export { bewohnerparkenWorkflow } from './bewohnerparken/bewohnerparken.workflow';
 export { appointmentWorkflow } from './appointment/appointment.workflow';
 export { appointmentAlarm } from './appointment-alarm/appointment-alarm.workflow';
+export { gewerbeanmeldung } from './gewerbe/gewerbeanmeldung.workflow';

@@ -105,9 +105,11 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/cases/{caseId}/documents':                     [401,       201,       404,       403,       403,       403,       403],
   'GET /api/v1/cases/{caseId}/documents/{documentId}':         [401,       200,       404,       403,       403,       200,       403],
   'POST /api/v1/cases/{caseId}/identity':                      [401,       'allowed', 404,       403,       403,       403,       403],
+  'POST /api/v1/cases/{caseId}/payment':                       [401,       'allowed', 404,       403,       403,       403,       403],
   // ---- applications (citizens); the Wohngeld estimate is public
   'POST /api/v1/wohngeld/estimate':                            everyone(200),
   'POST /api/v1/applications/bewohnerparken':                  [401,       'allowed', 'allowed', 403,       403,       403,       403],
+  'POST /api/v1/applications/gewerbeanmeldung':                [401,       'allowed', 'allowed', 403,       403,       403,       403],
   // ---- caseworker inbox: only the task's group (and admins); another group's task is 404
   'GET /api/v1/tasks':                                         [401,       403,       403,       200,       200,       200,       403],
   'GET /api/v1/tasks/{taskId}':                                [401,       403,       403,       200,       404,       200,       403],
@@ -198,11 +200,14 @@ const CALLS: Record<string, (f: Fixtures) => Call> = {
   'GET /api/v1/cases/{caseId}/documents/{documentId}': (f) => ({ params: { caseId: f.caseId, documentId: f.documentId } }),
   // the case asks for no identification: 409 for its owner
   'POST /api/v1/cases/{caseId}/identity': (f) => ({ params: { caseId: f.caseId } }),
+  // the case's process has no fee: 409 for its owner
+  'POST /api/v1/cases/{caseId}/payment': (f) => ({ params: { caseId: f.caseId } }),
   'POST /api/v1/wohngeld/estimate': () => ({
     body: { mietstufe: 4, householdMembers: 2, housing: { kind: 'miete', monthly: 570 }, incomes: [{ member: 1, kind: 'pension', monthlyGross: 880, taxes: false, healthCare: true, pensionInsurance: false }] },
   }),
   // an incomplete body: the edge refuses it (422) before anything is started
   'POST /api/v1/applications/bewohnerparken': () => ({ body: { applicant: {} } }),
+  'POST /api/v1/applications/gewerbeanmeldung': () => ({ body: { owner: {} } }),
   'GET /api/v1/tasks': () => ({ query: { scope: 'group', limit: '100' } }),
   'GET /api/v1/tasks/{taskId}': (f) => ({ params: { taskId: f.taskId } }),
   'GET /api/v1/tasks/{taskId}/documents': (f) => ({ params: { taskId: f.taskId } }),

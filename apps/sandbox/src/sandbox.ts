@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { AMOUNT, SUBMISSION_KINDS } from '../../../libs/fachverfahren/src/adapter';
 import { signatureHeadersOf, signMessage, verifySignature } from '../../../libs/fachverfahren/src/callback-signature';
+import { DeliveryInbox } from './delivery-inbox';
+import type { ReceivedDelivery } from './delivery-inbox';
 import { parseFault, ruleMatches } from './faults';
 import type { FaultRule, FaultSpec, RequestFacts } from './faults';
 import { payPage } from './pay-page';
@@ -117,6 +119,8 @@ export interface RunningSandbox {
   completeSubmission(adapter: string, externalId: string): void;
   /** Callbacks sent so far (newest last). */
   readonly callbacks: readonly SentCallback[];
+  /** § 14 deliveries received, with their XML (newest last; in memory only, see delivery-inbox.ts). */
+  readonly deliveries: readonly ReceivedDelivery[];
   /** Resolves when no callback delivery is in flight. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -266,6 +270,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   const timers = new Set<NodeJS.Timeout>();
   const inflight = new Set<Promise<void>>();
   const callbacks: SentCallback[] = [];
+  const inbox = new DeliveryInbox();
   let stopped = false;
   let publicUrl = opts.publicUrl;
 
@@ -356,10 +361,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
         s.status = 'completed';
         s.result = { registerNumber: s.externalId, registeredAt: t };
         break;
-      case SUBMISSION_KINDS.gewo14Delivery:
+      case SUBMISSION_KINDS.gewo14Delivery: {
+        const p = body.payload as { recipient: string; message: string; messageId?: unknown };
         s.status = 'completed';
-        s.result = { recipient: (body.payload as { recipient: string }).recipient, deliveredAt: t };
+        s.result = { recipient: p.recipient, deliveredAt: t };
+        inbox.add({ adapter, caseId: body.caseId, step: body.step, recipient: p.recipient, ...(typeof p.messageId === 'string' && { messageId: p.messageId }), message: p.message, externalId: s.externalId, receivedAt: t });
         break;
+      }
       case SUBMISSION_KINDS.bewohnerparkausweis: {
         // The permit register issues the permit at once.
         const p = body.payload as { zone: string; validFrom: string; validUntil: string };
@@ -709,6 +717,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     url,
     port,
     callbacks,
+    get deliveries() {
+      return inbox.list;
+    },
     addFault(rule) {
       parseFault(rule.fail);
       const id = `fault-${hex(4)}`;

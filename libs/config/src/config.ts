@@ -162,6 +162,15 @@ export const configSchema = z
     ALARM_OFFER_HOLD: isoDuration.default('PT30M'),
     ALARM_LIFETIME: isoDuration.default('P30D'),
 
+    /** Gewerbeanmeldung: the online fee in euros with two decimals (Berlin: 15 € online, 26 € on paper). */
+    GEWERBE_FEE_EUR: z.string().regex(/^(0|[1-9]\d{0,8})\.\d{2}$/, 'euros with two decimals, e.g. 15.00').default('15.00'),
+    /** Gewerbeanmeldung: unpaid this long after the fee is asked for → the case closes with a notice. */
+    GEWERBE_PAYMENT_DEADLINE: isoDuration.default('P7D'),
+    /** Gewerbeanmeldung: the receipt (Empfangsbescheinigung) is due this long after the complete Anzeige (§ 15 Abs. 1 GewO: three days). */
+    GEWERBE_RECEIPT_DEADLINE: isoDuration.default('P3D'),
+    /** Gewerbeanmeldung: when the receipt is still not issued this long after the complete Anzeige, a task in group `gewerbe` escalates. */
+    GEWERBE_RECEIPT_ESCALATION: isoDuration.default('P2D'),
+
 
     /**
      * Fachverfahren adapters (JSON array of fachverfahrenAdapterSchema). Unset: the sandbox's five
@@ -203,6 +212,12 @@ export const configSchema = z
     }
     if (c.NODE_ENV === 'production' && !c.PAYLOAD_KEYS) {
       ctx.addIssue({ code: 'custom', path: ['PAYLOAD_KEYS'], message: 'required in production: payloads must be encrypted with keys you manage' });
+    }
+    if (typeof c.GEWERBE_RECEIPT_ESCALATION === 'string' && typeof c.GEWERBE_RECEIPT_DEADLINE === 'string') {
+      const at = new Date(0);
+      if (addDuration(at, c.GEWERBE_RECEIPT_ESCALATION) >= addDuration(at, c.GEWERBE_RECEIPT_DEADLINE)) {
+        ctx.addIssue({ code: 'custom', path: ['GEWERBE_RECEIPT_ESCALATION'], message: 'must be shorter than GEWERBE_RECEIPT_DEADLINE: the task has to come before the receipt is late' });
+      }
     }
   }, { when: () => true }); // cross-field rules run even when another variable is bad, so one run names every problem
 

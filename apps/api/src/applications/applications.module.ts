@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BewohnerparkenController } from './bewohnerparken.controller';
+import { GewerbeanmeldungController } from './gewerbeanmeldung.controller';
 
 /**
  * POST /api/v1/applications/… — citizens submit applications; each starts its process with
@@ -7,6 +8,6 @@ import { BewohnerparkenController } from './bewohnerparken.controller';
  * (workflows/bewohnerparken); further processes add their controller here.
  */
 @Module({
-  controllers: [BewohnerparkenController],
+  controllers: [BewohnerparkenController, GewerbeanmeldungController],
 })
 export class ApplicationsModule {}

@@ -3,6 +3,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import type { AppConfig } from '../../../../libs/config/src/config';
 import { APP_CONFIG } from '../tokens';
 import { CaseDocumentsController } from './case-documents.controller';
+import { CasePaymentController } from './case-payment.controller';
 import { CasesController } from './cases.controller';
 import { CaseIdentityController } from './identity.controller';
 
@@ -21,6 +22,6 @@ import { CaseIdentityController } from './identity.controller';
       }),
     }),
   ],
-  controllers: [CasesController, CaseDocumentsController, CaseIdentityController],
+  controllers: [CasesController, CaseDocumentsController, CaseIdentityController, CasePaymentController],
 })
 export class CasesModule {}

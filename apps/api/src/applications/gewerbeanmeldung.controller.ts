@@ -1,0 +1,112 @@
+import { Body, Controller, Headers, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Response } from 'express';
+import { Pool } from 'pg';
+import type { Principal } from '../../../../libs/auth/src/principal';
+import type { AppConfig } from '../../../../libs/config/src/config';
+import { findCaseForOwner } from '../../../../libs/db/src/cases';
+import { DomainError } from '../../../../libs/domain/src/errors';
+import { gewerbeanmeldungSchema, parseGewerbeanmeldung } from '../../../../libs/domain/src/gewerbe';
+import {
+  GEWERBEANMELDUNG_WORKFLOW_TYPE,
+  GEWERBE_TASK_QUEUE,
+  GEWERBE_TRUST_LEVEL,
+  caseWorkflowId,
+} from '../../../../workflows/gewerbe/gewerbeanmeldung.contract';
+import type { GewerbeanmeldungInput } from '../../../../workflows/gewerbe/gewerbeanmeldung.contract';
+import { submissionReceiptUpdate } from '../../../../workflows/shared/case.contract';
+import { CurrentPrincipal, Roles } from '../auth/decorators';
+import { caseIdForSubmission } from '../cases/case-id';
+import { ApiProblemResponses } from '../docs/problem-responses';
+import { ApiZodBody, ApiZodResponse } from '../docs/zod-openapi';
+import { IdempotencyKeyHeader } from '../idempotency/idempotent-upload.decorator';
+import { TemporalClientHolder } from '../infrastructure/temporal-client.holder';
+import { ApiProblem, problemType } from '../problem/problem';
+import { APP_CONFIG, PG_POOL } from '../tokens';
+import { submissionResponseSchema } from './bewohnerparken.schemas';
+import type { SubmissionResponse } from './bewohnerparken.schemas';
+
+const API_BASE = '/api/v1';
+
+/**
+ * POST /api/v1/applications/gewerbeanmeldung: the Gewerbeanmeldung (GewAnzV Anlage 1) starts its
+ * process (workflows/gewerbe) with update-with-start and answers with the case number at once. The
+ * body is validated by the domain's parseGewerbeanmeldung (per-field 422s, including the rules that
+ * need today's date); the fee and deadlines come from configuration (GEWERBE_*).
+ */
+@ApiTags('applications')
+@Controller('applications')
+export class GewerbeanmeldungController {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly temporal: TemporalClientHolder,
+  ) {}
+
+  @Post('gewerbeanmeldung')
+  @Roles('citizen')
+  @HttpCode(201)
+  @IdempotencyKeyHeader()
+  @ApiOperation({
+    summary: 'Register a trade (Gewerbeanmeldung, GewAnzV Anlage 1)',
+    description:
+      `Opens a case (case number GA-YYYY-NNNNNN) and starts the process. It needs the level of assurance \`${GEWERBE_TRUST_LEVEL}\` ` +
+      '(a lower login is accepted and the case asks for eID identification). Then the online fee is due: ' +
+      'POST /api/v1/cases/{caseId}/payment gives the payment page. Trades that need a permit or a reliability check are reviewed by a caseworker; ' +
+      'the registration is confirmed with an Empfangsbescheinigung (PDF in the case file, mailed) and passed on to the § 14 GewO recipients. ' +
+      'With an Idempotency-Key a retried submission returns the same case, never a second one.',
+  })
+  @ApiZodBody(gewerbeanmeldungSchema)
+  @ApiZodResponse(201, submissionResponseSchema, 'Case opened (Location: the case)')
+  @ApiProblemResponses(409, 503)
+  async submit(
+    @CurrentPrincipal() p: Principal,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<SubmissionResponse> {
+    if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new ApiProblem(400, 'This request needs a JSON object body (Content-Type: application/json).', {
+        type: problemType('malformed-request'),
+        errors: [{ path: '', message: 'missing or not a JSON object' }],
+      });
+    }
+    const request = parseGewerbeanmeldung(body); // DomainError INVALID → 422 with errors per field
+    const caseId = caseIdForSubmission(p.sub, idempotencyKey);
+    const input: GewerbeanmeldungInput = {
+      caseId,
+      ownerSub: p.sub,
+      trustLevel: p.trustLevel,
+      // this endpoint is the Anmeldung; Ummeldung / Abmeldung get their own (docs/gewerbeanmeldung.md)
+      form: 'anmeldung',
+      request,
+      settings: {
+        feeEur: this.config.GEWERBE_FEE_EUR,
+        paymentDeadline: this.config.GEWERBE_PAYMENT_DEADLINE,
+        receiptDeadline: this.config.GEWERBE_RECEIPT_DEADLINE,
+        receiptEscalation: this.config.GEWERBE_RECEIPT_ESCALATION,
+        paymentReturnUrl: `${this.config.PUBLIC_BASE_URL.replace(/\/+$/, '')}${API_BASE}/cases/${caseId}`,
+      },
+    };
+    const start = new WithStartWorkflowOperation(GEWERBEANMELDUNG_WORKFLOW_TYPE, {
+      workflowId: caseWorkflowId(caseId),
+      taskQueue: GEWERBE_TASK_QUEUE,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    let receipt: SubmissionResponse;
+    try {
+      receipt = await this.temporal.get().workflow.executeUpdateWithStart(submissionReceiptUpdate, { startWorkflowOperation: start });
+    } catch (e) {
+      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      const existing = await findCaseForOwner(this.pool, caseId, p.sub);
+      if (!existing) throw new DomainError('CONFLICT', 'This submission cannot be repeated; use a new Idempotency-Key.', { reason: 'submission_closed' });
+      receipt = { caseId: existing.caseId, caseNumber: existing.caseNumber, status: existing.status };
+    }
+    res.setHeader('Location', `${API_BASE}/cases/${receipt.caseId}`);
+    return { caseId: receipt.caseId, caseNumber: receipt.caseNumber, status: receipt.status };
+  }
+}
