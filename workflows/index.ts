@@ -10,3 +10,4 @@ export { bewohnerparkenWorkflow } from './bewohnerparken/bewohnerparken.workflow
 export { appointmentWorkflow } from './appointment/appointment.workflow';
 export { appointmentAlarm } from './appointment-alarm/appointment-alarm.workflow';
 export { gewerbeanmeldung } from './gewerbe/gewerbeanmeldung.workflow';
+export { wohngeldApplication } from './wohngeld/wohngeld.workflow';

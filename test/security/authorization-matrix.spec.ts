@@ -110,6 +110,9 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/wohngeld/estimate':                            everyone(200),
   'POST /api/v1/applications/bewohnerparken':                  [401,       'allowed', 'allowed', 403,       403,       403,       403],
   'POST /api/v1/applications/gewerbeanmeldung':                [401,       'allowed', 'allowed', 403,       403,       403,       403],
+  'POST /api/v1/applications/wohngeld':                         [401,       'allowed', 'allowed', 403,       403,       403,       403],
+  // the change report of a granted Wohngeld: the owner only (A's case is no Wohngeld case: 409), someone else's case is 404
+  'POST /api/v1/cases/{caseId}/wohngeld/change-report':         [401,       'allowed', 404,       403,       403,       403,       403],
   // ---- caseworker inbox: only the task's group (and admins); another group's task is 404
   'GET /api/v1/tasks':                                         [401,       403,       403,       200,       200,       200,       403],
   'GET /api/v1/tasks/{taskId}':                                [401,       403,       403,       200,       404,       200,       403],
@@ -208,6 +211,8 @@ const CALLS: Record<string, (f: Fixtures) => Call> = {
   // an incomplete body: the edge refuses it (422) before anything is started
   'POST /api/v1/applications/bewohnerparken': () => ({ body: { applicant: {} } }),
   'POST /api/v1/applications/gewerbeanmeldung': () => ({ body: { owner: {} } }),
+  'POST /api/v1/applications/wohngeld': () => ({ body: { applicant: {} } }),
+  'POST /api/v1/cases/{caseId}/wohngeld/change-report': (f) => ({ params: { caseId: f.caseId }, body: { incomes: [{ member: 1, kind: 'pension', monthlyGross: 1000 }] } }),
   'GET /api/v1/tasks': () => ({ query: { scope: 'group', limit: '100' } }),
   'GET /api/v1/tasks/{taskId}': (f) => ({ params: { taskId: f.taskId } }),
   'GET /api/v1/tasks/{taskId}/documents': (f) => ({ params: { taskId: f.taskId } }),

@@ -166,11 +166,25 @@ export const configSchema = z
     GEWERBE_FEE_EUR: z.string().regex(/^(0|[1-9]\d{0,8})\.\d{2}$/, 'euros with two decimals, e.g. 15.00').default('15.00'),
     /** Gewerbeanmeldung: unpaid this long after the fee is asked for → the case closes with a notice. */
     GEWERBE_PAYMENT_DEADLINE: isoDuration.default('P7D'),
+    /** Gewerbeanmeldung: how long the provider keeps a payment link payable; after the case ends with one open, a "paid" is awaited this long and refunded. */
+    GEWERBE_PAYMENT_LINK_LIFETIME: isoDuration.default('P7D'),
     /** Gewerbeanmeldung: the receipt (Empfangsbescheinigung) is due this long after the complete Anzeige (§ 15 Abs. 1 GewO: three days). */
     GEWERBE_RECEIPT_DEADLINE: isoDuration.default('P3D'),
     /** Gewerbeanmeldung: when the receipt is still not issued this long after the complete Anzeige, a task in group `gewerbe` escalates. */
     GEWERBE_RECEIPT_ESCALATION: isoDuration.default('P2D'),
 
+    /** Wohngeld: time the applicant has for the requested proofs (§ 66 Abs. 3 SGB I: an appropriate deadline). */
+    WOHNGELD_PROOF_DEADLINE: isoDuration.default('P14D'),
+    /** Wohngeld: still-missing proofs are asked for again this long after the request. */
+    WOHNGELD_PROOF_REMINDER: isoDuration.default('P7D'),
+    /** Wohngeld: a monthly amount above this many euros needs a second caseworker (four eyes); changes by hand always do. */
+    WOHNGELD_FOUR_EYES_ABOVE_EUR: z.coerce.number().int().min(0).max(100_000).default(800),
+    /** Wohngeld: the approval period in months (§ 25 WoGG: usually 12, at most 24). */
+    WOHNGELD_APPROVAL_MONTHS: z.coerce.number().int().min(1).max(24).default(12),
+    /** Wohngeld: the reminder to apply again goes out this long before the approval period ends (days, weeks, months). */
+    WOHNGELD_REAPPLY_LEAD: isoDuration.refine((d) => !d.includes('T'), 'whole days, weeks or months, e.g. P2M').default('P2M'),
+    /** Wohngeld: caseworker tasks (review, § 66 SGB I) are due this long after they are opened; then they escalate. */
+    WOHNGELD_REVIEW_DUE_IN: isoDuration.default('P5D'),
 
     /**
      * Fachverfahren adapters (JSON array of fachverfahrenAdapterSchema). Unset: the sandbox's five

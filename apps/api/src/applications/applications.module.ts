@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { BewohnerparkenController } from './bewohnerparken.controller';
 import { GewerbeanmeldungController } from './gewerbeanmeldung.controller';
+import { WohngeldChangeReportController } from './wohngeld.change-report.controller';
+import { WohngeldApplicationController } from './wohngeld.controller';
 
 /**
  * POST /api/v1/applications/… — citizens submit applications; each starts its process with
@@ -8,6 +10,6 @@ import { GewerbeanmeldungController } from './gewerbeanmeldung.controller';
  * (workflows/bewohnerparken); further processes add their controller here.
  */
 @Module({
-  controllers: [BewohnerparkenController, GewerbeanmeldungController],
+  controllers: [BewohnerparkenController, GewerbeanmeldungController, WohngeldApplicationController, WohngeldChangeReportController],
 })
 export class ApplicationsModule {}

@@ -6,3 +6,6 @@ export * from './rent';
 export * from './formula';
 export * from './estimate';
 export { fixed10, roundToWholeEuros } from './decimal';
+export * from './proofs';
+export * from './approval';
+export * from './notice';

@@ -1,0 +1,479 @@
+import { randomUUID } from 'node:crypto';
+import { activityInfo } from '@temporalio/activity';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type {
+  CancelTaskInput,
+  CloseCaseRequestsInput,
+  CompleteTaskRecordInput,
+  CompleteTaskRecordResult,
+  CreateTaskInput,
+  CreateTaskResult,
+  FvSubmitInput,
+  IssueLetterInput,
+  IssueLetterResult,
+  OpenCaseActivityInput,
+  OpenCaseActivityResult,
+  OpenCaseRequestsInput,
+  OpenCaseRequestsResult,
+  RecordCaseEventInput,
+  RecordCaseEventResult,
+  SetCaseDecisionInput,
+} from '../../activities';
+import { calculateWohngeld, parseEstimateRequest, startOfBerlinDay } from '../../libs/domain/src/wohngeld';
+import type { WohngeldEstimateRequest } from '../../libs/domain/src/wohngeld';
+import { caseStageQuery, completeTaskUpdate, documentUploadedSignal, identityUpgradedSignal, submissionReceiptUpdate, withdrawUpdate } from '../shared/case.contract';
+import type { Actor } from '../shared/case.contract';
+import { WOHNGELD_DEFAULT_SETTINGS, WOHNGELD_REVIEW_FORM, caseWorkflowId, wohngeldChangeReportUpdate } from './wohngeld.contract';
+import type { WohngeldInput, WohngeldSettings } from './wohngeld.contract';
+import { wohngeldApplication } from './wohngeld.workflow';
+import { eventually } from '../../test/support/eventually';
+import { startTimeSkippingWorker } from '../../test/support/time-skipping';
+import type { TimeSkippingWorker } from '../../test/support/time-skipping';
+
+// The Wohngeld application process on the time-skipping test server with fake activities: proofs
+// with reminder and deadline, the § 66 SGB I task, four eyes, the notice, the payment instruction,
+// the approval period with its re-application reminder, withdrawal and change reports. The same
+// process against real Temporal, PostgreSQL, SMTP and the sandbox:
+// apps/api/src/applications/wohngeld.int.spec.ts.
+
+interface Calls {
+  events: RecordCaseEventInput[];
+  openRequests: OpenCaseRequestsInput[];
+  closeRequests: CloseCaseRequestsInput[];
+  createTask: CreateTaskInput[];
+  cancelTask: CancelTaskInput[];
+  decisions: SetCaseDecisionInput[];
+  letters: IssueLetterInput[];
+  fvSubmit: FvSubmitInput[];
+  ids: Map<string, string>;
+}
+const calls = new Map<string, Calls>();
+function callsOf(workflowId: string): Calls {
+  let c = calls.get(workflowId);
+  if (!c) calls.set(workflowId, (c = { events: [], openRequests: [], closeRequests: [], createTask: [], cancelTask: [], decisions: [], letters: [], fvSubmit: [], ids: new Map() }));
+  return c;
+}
+const wf = () => activityInfo().workflowExecution?.workflowId ?? 'none';
+const serverNow = () => new Date(activityInfo().currentAttemptScheduledTimestampMs).toISOString();
+let caseSeq = 0;
+
+const fakeActivities = {
+  async openCase(input: OpenCaseActivityInput): Promise<OpenCaseActivityResult> {
+    // the test server's clock, not the wall clock: time is skipped across the tests of this file
+    return { caseId: input.caseId, caseNumber: `WG-2026-${String(++caseSeq).padStart(6, '0')}`, status: 'SUBMITTED', submittedAt: serverNow(), created: true };
+  },
+  async recordCaseEvent(input: RecordCaseEventInput): Promise<RecordCaseEventResult> {
+    callsOf(wf()).events.push(input);
+    return { recorded: true };
+  },
+  async setCaseDecision(input: SetCaseDecisionInput): Promise<{ changed: boolean }> {
+    callsOf(wf()).decisions.push(input);
+    return { changed: true };
+  },
+  async issueLetter(input: IssueLetterInput): Promise<IssueLetterResult> {
+    callsOf(wf()).letters.push(input);
+    return { documentId: `doc-${input.key}`, sha256: 'f'.repeat(64), size: 1000, created: true, ...(input.mail && { mail: { status: 'sent' as const, messageId: `<${input.key}@test>` } }) };
+  },
+  async openCaseRequests(input: OpenCaseRequestsInput): Promise<OpenCaseRequestsResult> {
+    const c = callsOf(wf());
+    c.openRequests.push(input);
+    return {
+      requests: input.items.map((i) => {
+        const k = `${input.key}/${i.kind}`;
+        if (!c.ids.has(k)) c.ids.set(k, randomUUID());
+        return { requestId: c.ids.get(k)!, kind: i.kind, text: i.text, dueBy: input.dueBy, status: 'open' as const };
+      }),
+    };
+  },
+  async closeCaseRequests(input: CloseCaseRequestsInput): Promise<{ closed: string[] }> {
+    callsOf(wf()).closeRequests.push(input);
+    return { closed: input.requestIds };
+  },
+  async createTask(input: CreateTaskInput): Promise<CreateTaskResult> {
+    callsOf(wf()).createTask.push(input);
+    return { taskId: input.taskId, created: true, status: 'open' };
+  },
+  async completeTaskRecord(input: CompleteTaskRecordInput): Promise<CompleteTaskRecordResult> {
+    return { status: 'completed', changed: true, completion: { outcome: input.outcome, data: input.data, completedBy: input.completedBy, completedAt: serverNow() } };
+  },
+  async escalateTask(): Promise<{ escalated: boolean; status: 'open' }> {
+    return { escalated: true, status: 'open' };
+  },
+  async cancelTask(input: CancelTaskInput): Promise<{ cancelled: string[] }> {
+    callsOf(wf()).cancelTask.push(input);
+    return { cancelled: input.taskIds ?? [] };
+  },
+  async fvSubmit(input: FvSubmitInput): Promise<{ externalId: string; status: 'accepted' }> {
+    callsOf(wf()).fvSubmit.push(input);
+    return { externalId: `ZA-2026-${input.step.toUpperCase()}`, status: 'accepted' };
+  },
+};
+
+const owner: Actor = { sub: 'citizen-owner', roles: ['citizen'] };
+const cw1: Actor = { sub: 'cw-wohngeld-1', roles: ['caseworker'] };
+const cw2: Actor = { sub: 'cw-wohngeld-2', roles: ['caseworker'] };
+
+let tsw: TimeSkippingWorker;
+let env: TestWorkflowEnvironment;
+let taskQueue: string;
+
+beforeAll(async () => {
+  tsw = await startTimeSkippingWorker({ prefix: 'wohngeld', workflowsPath: require.resolve('./wohngeld.workflow'), activities: fakeActivities });
+  ({ env, taskQueue } = tsw);
+});
+
+afterAll(async () => {
+  await tsw?.stop();
+});
+
+function household(raw: unknown): WohngeldEstimateRequest {
+  const parsed = parseEstimateRequest(raw);
+  if (!parsed.success) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.data;
+}
+
+/** Two people in Berlin, 570 € rent, one pension: rent contract and one income proof are needed. */
+const HOUSEHOLD = household({ municipality: 'Berlin', householdMembers: 2, housing: { kind: 'miete', monthly: 570 }, incomes: [{ member: 1, kind: 'pension', monthlyGross: 880, healthCare: true }] });
+const CALCULATED = calculateWohngeld(HOUSEHOLD);
+
+function input(overrides: Partial<WohngeldInput> = {}, settings: Partial<WohngeldSettings> = {}): WohngeldInput {
+  return {
+    caseId: randomUUID(),
+    ownerSub: owner.sub,
+    applicant: {
+      givenName: 'Erika',
+      familyName: 'Mustermann',
+      birthDate: '1961-04-02',
+      email: 'erika@example.org',
+      address: { street: 'Lychener Straße 12', postalCode: '10437', city: 'Berlin' },
+      iban: 'DE89370400440532013000',
+    },
+    household: HOUSEHOLD,
+    trustLevel: 'substantiell',
+    settings: { ...WOHNGELD_DEFAULT_SETTINGS, ...settings },
+    ...overrides,
+  };
+}
+
+/** Every workflow this file ran, replayed at the end against the current code. */
+const ran: string[] = [];
+
+async function submit(i: WohngeldInput) {
+  const workflowId = caseWorkflowId(i.caseId);
+  ran.push(workflowId);
+  const handle = await env.client.workflow.start(wohngeldApplication, { taskQueue, workflowId, args: [i] });
+  const receipt = await handle.executeUpdate(submissionReceiptUpdate);
+  return { handle, workflowId, receipt };
+}
+
+const event = (workflowId: string, key: string) => callsOf(workflowId).events.find((e) => e.eventKey === key);
+const waitForEvent = (workflowId: string, key: string) => eventually(() => event(workflowId, key), `event ${key}`);
+const waitForTask = (workflowId: string, key: string) => eventually(() => callsOf(workflowId).createTask.find((t) => t.key === key), `task ${key}`);
+const requestId = (workflowId: string, round: string, kind: string) => callsOf(workflowId).ids.get(`${round}/${kind}`)!;
+
+async function uploadAll(handle: Awaited<ReturnType<typeof submit>>['handle'], workflowId: string, round = 'proofs') {
+  await eventually(() => callsOf(workflowId).openRequests.find((r) => r.key === round), `request round ${round}`);
+  const opened = callsOf(workflowId).openRequests.find((r) => r.key === round)!;
+  for (const item of opened.items) await handle.signal(documentUploadedSignal, { requestId: requestId(workflowId, round, item.kind), documentId: randomUUID() });
+}
+
+async function complete(handle: Awaited<ReturnType<typeof submit>>['handle'], taskId: string, outcome: string, data: Record<string, unknown>, by: Actor) {
+  return handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, outcome, data, by }] });
+}
+
+async function rejection(p: Promise<unknown>): Promise<{ type: string | undefined | null; reason: unknown; details: unknown }> {
+  const err = await p.then(
+    () => {
+      throw new Error('expected the Update to be rejected');
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  const f = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
+  const details = f.details?.[0] as { reason?: unknown } | undefined;
+  return { type: f.type, reason: details?.reason, details };
+}
+
+/** Letter blocks as one text, for assertions. */
+const letterText = (l: IssueLetterInput) => l.letter.blocks.map((b) => (b.kind === 'table' ? b.rows.map((r) => r.join(': ')).join('\n') : b.text)).join('\n');
+const DAY = 86_400_000;
+
+// Tests that await a result (time skips to the end of the approval period) come before the ones
+// that terminate their workflows: skipping time past terminated workflows has been seen to hang.
+describe('Wohngeld application (time-skipping, fake activities)', () => {
+  it('identification → missing proofs → reminder → upload → review → notice → payment → re-application reminder after 10 months → closed', async () => {
+    expect(CALCULATED.eligible).toBe(true);
+    const i = input({ trustLevel: 'basis' }, { fourEyesAboveEur: 5000 });
+    const { handle, workflowId, receipt } = await submit(i);
+    expect(receipt).toEqual({ caseId: i.caseId, caseNumber: expect.stringMatching(/^WG-2026-\d{6}$/), status: 'SUBMITTED' });
+
+    await waitForEvent(workflowId, 'request-identification');
+    expect(await handle.query(caseStageQuery)).toBe('identification');
+    await handle.signal(identityUpgradedSignal, { trustLevel: 'substantiell', by: owner });
+
+    // the completeness check asks for the rent contract and the income proof
+    const asked = await waitForEvent(workflowId, 'request-proofs');
+    expect(callsOf(workflowId).openRequests.find((r) => r.key === 'proofs')?.items.map((x) => x.kind)).toEqual(['rent-contract', 'income-member-1']);
+    expect(asked).toMatchObject({ status: 'ACTION_REQUIRED', audience: 'citizen', notify: true });
+    expect(asked.text).toMatch(/Mietvertrag oder Mietbescheinigung/);
+    expect(asked.text).toMatch(/bis zum \d{1,2}\. \S+ \d{4}/);
+    expect(asked.text).toContain('§ 66 Abs. 1 SGB I');
+
+    // one comes at once, the other only after the reminder
+    await handle.signal(documentUploadedSignal, { requestId: requestId(workflowId, 'proofs', 'rent-contract'), documentId: randomUUID() });
+    await env.sleep('8 days');
+    const reminder = await waitForEvent(workflowId, 'request-proofs-reminder');
+    expect(reminder.text).toContain('Einkommensnachweise');
+    expect(reminder.text).not.toContain('Mietvertrag');
+    expect(callsOf(workflowId).createTask).toEqual([]); // the case waits for the proofs
+    await handle.signal(documentUploadedSignal, { requestId: requestId(workflowId, 'proofs', 'income-member-1'), documentId: randomUUID() });
+
+    const review = await waitForTask(workflowId, 'review');
+    expect(review).toMatchObject({
+      type: 'wohngeld.review',
+      group: 'wohngeld',
+      escalateTo: 'wohngeld-leitung',
+      outcomes: ['approve', 'change', 'reject'],
+      formSchema: WOHNGELD_REVIEW_FORM,
+      caseNumber: receipt.caseNumber,
+      caseData: { proofsComplete: true, calculation: { monthlyAmount: CALCULATED.monthlyAmount, eligible: true }, household: HOUSEHOLD },
+    });
+    expect(event(workflowId, 'calculation')).toMatchObject({ audience: 'internal' });
+    await complete(handle, review.taskId, 'approve', { note: 'Nachweise plausibel' }, cw1);
+
+    // the notice: a letter with the figures, mailed; then the payment instruction
+    await waitForEvent(workflowId, 'payment');
+    const c = callsOf(workflowId);
+    expect(c.letters).toHaveLength(1);
+    const notice = c.letters[0]!;
+    expect(notice).toMatchObject({ caseId: i.caseId, key: 'notice', fileName: `Wohngeldbescheid-${receipt.caseNumber}.pdf`, mail: { subject: `Ihr Wohngeldbescheid – Aktenzeichen ${receipt.caseNumber}` } });
+    expect(notice.letter).toMatchObject({ title: 'Bescheid über Wohngeld', reference: receipt.caseNumber, recipient: { name: 'Erika Mustermann' } });
+    const t = letterText(notice);
+    expect(t).toContain('Rechtsbehelfsbelehrung');
+    expect(t).toContain('Bewilligungszeitraum (§ 25 WoGG)');
+    expect(c.decisions[0]?.decision).toMatchObject({ outcome: 'approved', monthlyAmount: CALCULATED.monthlyAmount, noticeDocumentId: 'doc-notice', approvalFrom: expect.stringMatching(/^\d{4}-\d{2}-01$/) });
+    expect(c.fvSubmit).toEqual([
+      {
+        adapter: 'wohngeld',
+        caseId: i.caseId,
+        step: 'payment-instruction',
+        kind: 'wohngeld-payment-instruction',
+        payload: expect.objectContaining({ iban: 'DE89370400440532013000', monthlyAmount: CALCULATED.monthlyAmount, approvalFrom: c.decisions[0]!.decision.approvalFrom, approvalTo: c.decisions[0]!.decision.approvalTo }),
+      },
+    ]);
+    expect(await handle.query(caseStageQuery)).toBe('approval-period');
+    expect(await rejection(handle.executeUpdate(withdrawUpdate, { args: [{ by: owner }] }))).toMatchObject({ type: 'CONFLICT', reason: 'already_decided' });
+
+    // ten months after the period's start (two before its end): the reminder, mailed — not a day earlier
+    const [y, m] = String(c.decisions[0]!.decision.approvalFrom).split('-').map(Number) as [number, number];
+    const reminderAt = startOfBerlinDay(y, m + 10, 1).getTime();
+    await env.sleep(reminderAt - (await env.currentTimeMs()) - DAY);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(event(workflowId, 'reapply-reminder')).toBeUndefined();
+    await env.sleep(2 * DAY);
+    const reapply = await waitForEvent(workflowId, 'reapply-reminder');
+    expect(reapply).toMatchObject({ audience: 'citizen', notify: true });
+    expect(reapply.text).toMatch(/^Ihr Wohngeld ist bis zum \d{1,2}\. \S+ \d{4} bewilligt\. Damit es ohne Unterbrechung weitergezahlt wird, stellen Sie bitte jetzt einen Weiterleistungsantrag/);
+    expect(await handle.query(caseStageQuery)).toBe('approval-period');
+
+    // at the end of the approval period the case closes
+    const result = await handle.result();
+    expect(result).toMatchObject({ outcome: 'approved', monthlyAmount: CALCULATED.monthlyAmount, noticeDocumentIds: ['doc-notice'] });
+    expect(c.events.filter((e) => e.status).map((e) => `${e.eventKey}:${e.status}`)).toEqual([
+      'received:RECEIVED',
+      'request-identification:ACTION_REQUIRED',
+      'request-identification-answered:PROCESSING',
+      'request-proofs:ACTION_REQUIRED',
+      'request-proofs-answered:PROCESSING',
+      'review:PROCESSING',
+      'decision:PROCESSING',
+      'payment:PROCESSING',
+      'closed:COMPLETED',
+    ]);
+    expect(c.events.filter((e) => e.notify).map((e) => e.eventKey)).toEqual(['received', 'request-identification', 'request-proofs', 'request-proofs-reminder', 'payment', 'reapply-reminder', 'closed']);
+    expect(await handle.query(caseStageQuery)).toBe('closed');
+  });
+
+  it('change report: refused before the decision and for others; up to 15 % nothing changes; more → new notice and payment instruction', async () => {
+    const i = input();
+    const { handle, workflowId } = await submit(i);
+    await uploadAll(handle, workflowId);
+    const review = await waitForTask(workflowId, 'review');
+    const report = (monthlyGross: number, by: Actor = owner) => handle.executeUpdate(wohngeldChangeReportUpdate, { args: [{ incomes: [{ member: 1, kind: 'pension', monthlyGross, taxes: false, healthCare: true, pensionInsurance: false }], by }] });
+    expect(await rejection(report(1000))).toMatchObject({ type: 'CONFLICT', reason: 'not_in_approval_period' });
+    await complete(handle, review.taskId, 'approve', {}, cw1);
+    await waitForEvent(workflowId, 'payment');
+
+    expect(await rejection(report(1000, { sub: 'someone-else', roles: ['citizen'] }))).toMatchObject({ type: 'NOT_FOUND' });
+    const invalid = await rejection(handle.executeUpdate(wohngeldChangeReportUpdate, { args: [{ incomes: [{ member: 3, kind: 'pension', monthlyGross: 100, taxes: false, healthCare: false, pensionInsurance: false }], by: owner }] }));
+    expect(invalid).toMatchObject({ type: 'INVALID', reason: 'invalid_change_report', details: { errors: [{ path: '/incomes/0/member' }] } });
+
+    // +10 %: the notice stands
+    const small = await report(968);
+    expect(small).toMatchObject({ outcome: 'unchanged', monthlyAmount: CALCULATED.monthlyAmount, previousMonthlyAmount: CALCULATED.monthlyAmount, previousMonthlyIncome: CALCULATED.monthlyIncome });
+    expect(small.incomeChangePercent).toBeGreaterThan(9);
+    expect(small.incomeChangePercent).toBeLessThanOrEqual(15);
+    expect(event(workflowId, 'change-report-1')).toMatchObject({ audience: 'citizen', notify: true });
+    expect(event(workflowId, 'change-report-1')?.text).toContain('Eine Erhöhung um nicht mehr als 15 % ändert Ihr Wohngeld nicht');
+
+    // +25 %: recalculated, a change notice of its own, a new payment instruction
+    const big = await report(1100);
+    const recalculated = calculateWohngeld({ ...HOUSEHOLD, incomes: [{ member: 1, kind: 'pension', monthlyGross: 1100, taxes: false, healthCare: true, pensionInsurance: false }] });
+    expect(big).toMatchObject({ outcome: 'recalculated', monthlyAmount: recalculated.monthlyAmount, previousMonthlyAmount: CALCULATED.monthlyAmount, reportedMonthlyIncome: recalculated.monthlyIncome, noticeDocumentId: 'doc-change-notice-2', effectiveFrom: expect.stringMatching(/^\d{4}-\d{2}-01$/) });
+    expect(big.incomeChangePercent).toBeGreaterThan(15);
+    expect(recalculated.monthlyAmount).toBeLessThan(CALCULATED.monthlyAmount);
+    const c = callsOf(workflowId);
+    expect(c.letters.map((l) => l.key)).toEqual(['notice', 'change-notice-2']);
+    expect(c.letters[1]!.letter.title).toBe('Änderungsbescheid über Wohngeld');
+    expect(c.fvSubmit.map((f) => f.step)).toEqual(['payment-instruction', 'payment-instruction-change-2']);
+    expect(c.fvSubmit[1]!.payload).toMatchObject({ monthlyAmount: recalculated.monthlyAmount, approvalFrom: big.effectiveFrom });
+    expect(c.decisions.at(-1)?.decision).toMatchObject({ outcome: 'approved', monthlyAmount: recalculated.monthlyAmount, noticeDocumentId: 'doc-change-notice-2' });
+
+    const result = await handle.result();
+    expect(result).toMatchObject({ outcome: 'approved', monthlyAmount: recalculated.monthlyAmount, noticeDocumentIds: ['doc-notice', 'doc-change-notice-2'] });
+    // after the period no more reports
+    expect(event(workflowId, 'closed')).toMatchObject({ status: 'COMPLETED' });
+  });
+
+  it('deadline passed → § 66 SGB I task; "extend" asks again for what is missing only', async () => {
+    const { handle, workflowId } = await submit(input());
+    await waitForEvent(workflowId, 'request-proofs');
+    await handle.signal(documentUploadedSignal, { requestId: requestId(workflowId, 'proofs', 'rent-contract'), documentId: randomUUID() });
+    await env.sleep('15 days');
+    const task = await waitForTask(workflowId, 'cooperation-1');
+    expect(task).toMatchObject({ type: 'wohngeld.cooperation', group: 'wohngeld', outcomes: ['deny', 'extend', 'decide'] });
+    expect((task.caseData as { missing: string[] }).missing).toEqual([expect.stringMatching(/^Einkommensnachweise von Ihnen/)]);
+    expect(await handle.query(caseStageQuery)).toBe('cooperation');
+    expect(event(workflowId, 'request-proofs-expired')).toMatchObject({ audience: 'internal' });
+
+    await complete(handle, task.taskId, 'extend', { note: 'Frist einmal verlängert' }, cw1);
+    await waitForEvent(workflowId, 'request-proofs-2');
+    expect(callsOf(workflowId).openRequests.find((r) => r.key === 'proofs-2')?.items.map((x) => x.kind)).toEqual(['income-member-1']);
+    await uploadAll(handle, workflowId, 'proofs-2');
+    const review = await waitForTask(workflowId, 'review');
+    expect(review.caseData).toMatchObject({ proofsComplete: true });
+    expect((review.caseData as { documents: unknown[] }).documents).toHaveLength(2);
+    await handle.terminate('test done');
+  });
+
+  it('deadline passed → § 66 SGB I "deny": Versagungsbescheid, COMPLETED, no payment', async () => {
+    const { handle, workflowId } = await submit(input());
+    await waitForEvent(workflowId, 'request-proofs');
+    await env.sleep('15 days');
+    const task = await waitForTask(workflowId, 'cooperation-1');
+    await complete(handle, task.taskId, 'deny', {}, cw1);
+    expect(await handle.result()).toMatchObject({ outcome: 'denied', noticeDocumentIds: ['doc-notice'] });
+    const c = callsOf(workflowId);
+    expect(c.letters[0]?.letter.title).toBe('Bescheid über die Versagung von Wohngeld');
+    expect(letterText(c.letters[0]!)).toContain('Mietvertrag oder Mietbescheinigung');
+    expect(c.decisions[0]?.decision).toMatchObject({ outcome: 'denied', noticeDocumentId: 'doc-notice' });
+    expect(event(workflowId, 'decision')).toMatchObject({ status: 'COMPLETED', audience: 'citizen' });
+    expect(event(workflowId, 'decision')?.text).toMatch(/bis zum \d{1,2}\. \S+ \d{4} nicht vor\. Deshalb haben wir das Wohngeld wegen fehlender Mitwirkung versagt \(§ 66 SGB I\)/);
+    expect(c.fvSubmit).toEqual([]);
+  });
+
+  it('four eyes: a change by hand needs a second caseworker, who may not be the first; "return" asks again', async () => {
+    const { handle, workflowId } = await submit(input());
+    await uploadAll(handle, workflowId);
+    const review = await waitForTask(workflowId, 'review');
+
+    // an amount without a reason is refused by the form schema (dependentRequired)
+    const noReason = await rejection(complete(handle, review.taskId, 'change', { monthlyAmount: 150 }, cw1));
+    expect(noReason).toMatchObject({ type: 'INVALID', reason: 'form_invalid' });
+    await complete(handle, review.taskId, 'change', { monthlyAmount: 150, reason: 'Die Miete ist laut Mietbescheinigung niedriger.' }, cw1);
+
+    const confirm = await waitForTask(workflowId, 'review-confirmation');
+    expect(confirm).toMatchObject({ type: 'wohngeld.review-confirmation', outcomes: ['confirm', 'return'], fourEyesExclude: cw1.sub, caseData: { firstDecision: { outcome: 'change', data: { monthlyAmount: 150 } } } });
+    expect(await rejection(complete(handle, confirm.taskId, 'confirm', {}, cw1))).toMatchObject({ type: 'INVALID', reason: 'four_eyes' });
+    await complete(handle, confirm.taskId, 'return', { note: 'Mietbescheinigung fehlt in der Akte' }, cw2);
+
+    // a second round; this time confirmed
+    const review2 = await waitForTask(workflowId, 'review-2');
+    await complete(handle, review2.taskId, 'change', { monthlyAmount: 150, reason: 'Die Miete ist laut Mietbescheinigung niedriger.' }, cw1);
+    const confirm2 = await waitForTask(workflowId, 'review-2-confirmation');
+    await complete(handle, confirm2.taskId, 'confirm', {}, cw2);
+
+    await waitForEvent(workflowId, 'payment');
+    const c = callsOf(workflowId);
+    expect(event(workflowId, 'review-returned')?.text).toContain('Mietbescheinigung fehlt');
+    expect(c.decisions[0]?.decision).toMatchObject({ outcome: 'approved', monthlyAmount: 150 });
+    expect(letterText(c.letters[0]!)).toContain(`Abweichend von der rechnerischen Ermittlung`);
+    expect(letterText(c.letters[0]!)).toContain('Begründung: Die Miete ist laut Mietbescheinigung niedriger.');
+    expect(c.fvSubmit[0]?.payload).toMatchObject({ monthlyAmount: 150 });
+    await handle.terminate('test done');
+  });
+
+  it('four eyes above the configured amount; an approval below it needs none; "change" without an amount is asked again', async () => {
+    // above: the calculated amount exceeds the limit
+    const above = await submit(input({}, { fourEyesAboveEur: CALCULATED.monthlyAmount - 1 }));
+    await uploadAll(above.handle, above.workflowId);
+    const r1 = await waitForTask(above.workflowId, 'review');
+    await complete(above.handle, r1.taskId, 'approve', {}, cw1);
+    const confirm = await waitForTask(above.workflowId, 'review-confirmation');
+    await complete(above.handle, confirm.taskId, 'confirm', {}, cw2);
+    await waitForEvent(above.workflowId, 'payment');
+    await above.handle.terminate('test done');
+
+    // at the limit: no second caseworker; change without an amount → a new review round
+    const at = await submit(input({}, { fourEyesAboveEur: CALCULATED.monthlyAmount }));
+    await uploadAll(at.handle, at.workflowId);
+    const r2 = await waitForTask(at.workflowId, 'review');
+    await complete(at.handle, r2.taskId, 'change', { reason: 'ohne Betrag' }, cw1);
+    const again = await waitForTask(at.workflowId, 'review-2');
+    expect(event(at.workflowId, 'review-incomplete')).toMatchObject({ audience: 'internal' });
+    await complete(at.handle, again.taskId, 'approve', {}, cw1);
+    await waitForEvent(at.workflowId, 'payment');
+    expect(callsOf(at.workflowId).createTask.map((t) => t.key)).toEqual(['review', 'review-2']);
+    await at.handle.terminate('test done');
+  });
+
+  it('reject with a reason: Ablehnungsbescheid, COMPLETED', async () => {
+    const { handle, workflowId } = await submit(input());
+    await uploadAll(handle, workflowId);
+    const review = await waitForTask(workflowId, 'review');
+    await complete(handle, review.taskId, 'reject', { reason: 'Der Antragsteller wohnt nicht in Berlin.' }, cw1);
+    expect(await handle.result()).toMatchObject({ outcome: 'rejected' });
+    const c = callsOf(workflowId);
+    expect(c.letters[0]?.letter.title).toBe('Bescheid über die Ablehnung von Wohngeld');
+    expect(letterText(c.letters[0]!)).toContain('Der Antragsteller wohnt nicht in Berlin.');
+    expect(event(workflowId, 'decision')).toMatchObject({ status: 'COMPLETED' });
+    expect(c.fvSubmit).toEqual([]);
+  });
+
+  it('withdrawal before the decision cancels the open requests and tasks and records WITHDRAWN', async () => {
+    const i = input();
+    const { handle, workflowId } = await submit(i);
+    await waitForEvent(workflowId, 'request-proofs');
+    expect(await rejection(handle.executeUpdate(withdrawUpdate, { args: [{ by: { sub: 'someone-else', roles: ['citizen'] } }] }))).toMatchObject({ type: 'NOT_FOUND' });
+    expect(await handle.executeUpdate(withdrawUpdate, { args: [{ by: owner }] })).toEqual({ status: 'WITHDRAWN' });
+    expect(await handle.result()).toMatchObject({ outcome: 'withdrawn', noticeDocumentIds: [] });
+    const c = callsOf(workflowId);
+    expect(c.closeRequests).toEqual([{ caseId: i.caseId, requestIds: [requestId(workflowId, 'proofs', 'rent-contract'), requestId(workflowId, 'proofs', 'income-member-1')], status: 'cancelled' }]);
+    expect(event(workflowId, 'withdrawn')).toMatchObject({ status: 'WITHDRAWN', audience: 'citizen', notify: true });
+    expect(c.letters).toEqual([]);
+
+    // with the review task open
+    const second = await submit(input());
+    await uploadAll(second.handle, second.workflowId);
+    const task = await waitForTask(second.workflowId, 'review');
+    await second.handle.executeUpdate(withdrawUpdate, { args: [{ by: owner }] });
+    expect(await second.handle.result()).toMatchObject({ outcome: 'withdrawn' });
+    expect(callsOf(second.workflowId).cancelTask.flatMap((x) => x.taskIds ?? [])).toEqual([task.taskId]);
+  });
+
+  it('replays every recorded history of this file without nondeterminism', async () => {
+    const histories = ran.map((workflowId) => ({ workflowId, history: env.client.workflow.getHandle(workflowId).fetchHistory() }));
+    const results = Worker.runReplayHistories({ workflowsPath: require.resolve('./wohngeld.workflow') }, (async function* () {
+      for (const h of histories) yield { workflowId: h.workflowId, history: await h.history };
+    })());
+    let replayed = 0;
+    for await (const r of results) {
+      expect({ workflowId: r.workflowId, error: r.error }).toEqual({ workflowId: r.workflowId, error: undefined });
+      replayed++;
+    }
+    expect(replayed).toBe(ran.length);
+  });
+});
