@@ -182,6 +182,21 @@ describe('humanTask on the time-skipping server', () => {
     expect((await handle.result()).data).toEqual({ note: 'gut so' });
   });
 
+  it('an outcome can require fields the form schema leaves optional: 422 at /data/<field>, shown in the task form', async () => {
+    const workflowId = `ht-required-${randomUUID()}`;
+    const handle = await env.client.workflow.start(singleHumanTaskWorkflow, { taskQueue, workflowId, args: [{ group: 'g', dueIn: 'P3D', requiredByOutcome: { reject: ['amount'] } }] });
+    const task = await createdTask(workflowId, 'review');
+    expect(task.formSchema).toMatchObject({ 'x-requiredByOutcome': { reject: ['amount'] } });
+
+    const missing = await rejection(complete(handle, { taskId: task.taskId, outcome: 'reject', data: { note: 'zu hoch' }, by: alice }));
+    expect(missing).toMatchObject({ type: 'INVALID', details: { reason: 'form_invalid', errors: [{ path: '/data/amount', message: 'required when the outcome is "reject"' }] } });
+    expect(callsOf(workflowId).completeTaskRecord).toHaveLength(0);
+
+    // other outcomes are not affected; the required field satisfies the rule
+    await complete(handle, { taskId: task.taskId, outcome: 'reject', data: { note: 'zu hoch', amount: 0 }, by: alice });
+    expect(await handle.result()).toMatchObject({ outcome: 'reject', data: { note: 'zu hoch', amount: 0 } });
+  });
+
   it('four eyes: the confirmation cannot be completed by the first completer, but by another caseworker; a completed task is closed', async () => {
     const workflowId = `ht-foureyes-${randomUUID()}`;
     const handle = await env.client.workflow.start(fourEyesWorkflow, { taskQueue, workflowId, args: [{ group: 'wohngeld-1' }] });

@@ -60,6 +60,13 @@ export interface HumanTaskOptions {
   formSchema: FormSchema;
   /** The outcomes a caseworker may choose ("approve", "reject"). */
   outcomes: readonly string[];
+  /**
+   * Data fields an outcome requires on top of the form schema (`{ change: ['amount', 'reason'],
+   * reject: ['reason'] }`): JSON Schema cannot see the outcome, which is not part of the data. The
+   * validator answers a missing one with 422 at `/data/<field>`, and the inbox shows the rule as
+   * `x-requiredByOutcome` in the form schema.
+   */
+  requiredByOutcome?: Readonly<Record<string, readonly string[]>>;
   /** ISO 8601 duration from now until the task is due (`P3D`), or milliseconds. */
   dueIn: string | number;
   /** Group that also gets the task once it is overdue. */
@@ -94,6 +101,7 @@ type TaskState = {
   taskId: string;
   key: string;
   outcomes: readonly string[];
+  requiredByOutcome: Readonly<Record<string, readonly string[]>>;
   check: (data: unknown) => FieldIssue[];
   excluded: string | undefined;
   status: 'open' | 'completing' | 'completed' | 'cancelled';
@@ -123,6 +131,12 @@ function validateCompletion(input: CompleteTaskInput): void {
     reject('INVALID', TASK_REJECTIONS.outcomeNotAllowed, `The outcome is not one of: ${task.outcomes.join(', ')}.`, [
       { path: '/outcome', message: `must be one of: ${task.outcomes.join(', ')}` },
     ]);
+  }
+  const data = (typeof input.data === 'object' && input.data !== null ? input.data : {}) as Record<string, unknown>;
+  const missing = (task.requiredByOutcome[input.outcome] ?? []).filter((k) => data[k] === undefined || data[k] === null || data[k] === '');
+  if (missing.length > 0) {
+    const errors = missing.map((k) => ({ path: `/data/${k}`, message: `required when the outcome is "${input.outcome}"` }));
+    reject('INVALID', TASK_REJECTIONS.formInvalid, `For the outcome "${input.outcome}" the form needs: ${missing.join(', ')}.`, errors);
   }
   const dataIssues = task.check(input.data);
   if (dataIssues.length > 0) {
@@ -164,6 +178,9 @@ function checkOptions(o: HumanTaskOptions): void {
   if (keys.has(o.key)) throw new Error(`humanTask: key ${JSON.stringify(o.key)} is used twice in this workflow`);
   if (o.outcomes.length === 0 || new Set(o.outcomes).size !== o.outcomes.length) throw new Error('humanTask: outcomes must be a non-empty list without duplicates');
   if (!o.group || !o.type || !o.title) throw new Error('humanTask: group, type and title are required');
+  for (const outcome of Object.keys(o.requiredByOutcome ?? {})) {
+    if (!o.outcomes.includes(outcome)) throw new Error(`humanTask: requiredByOutcome names "${outcome}", which is not an outcome`);
+  }
 }
 
 /**
@@ -181,7 +198,8 @@ export async function humanTask(options: HumanTaskOptions): Promise<HumanTaskRes
   const dueAt = addDuration(now, options.dueIn);
   // Registered before the row exists: a caseworker may claim and complete it the moment the
   // activity has inserted it, before its result is back here.
-  const task: TaskState = { taskId: uuid4(), key: options.key, outcomes: [...options.outcomes], check: formValidator(options.formSchema), excluded, status: 'open' };
+  const requiredByOutcome = options.requiredByOutcome ?? {};
+  const task: TaskState = { taskId: uuid4(), key: options.key, outcomes: [...options.outcomes], requiredByOutcome, check: formValidator(options.formSchema), excluded, status: 'open' };
   tasks.set(task.taskId, task);
 
   const created = await CancellationScope.nonCancellable(() =>
@@ -193,7 +211,7 @@ export async function humanTask(options: HumanTaskOptions): Promise<HumanTaskRes
       type: options.type,
       title: options.title,
       group: options.group,
-      formSchema: options.formSchema,
+      formSchema: options.requiredByOutcome ? { ...options.formSchema, 'x-requiredByOutcome': requiredByOutcome } : options.formSchema,
       outcomes: task.outcomes,
       caseData: options.caseData ?? {},
       dueAt: dueAt.toISOString(),
