@@ -45,6 +45,17 @@ export const GEWERBE_REGISTRATION = { kind: 'gewerberegister-registration', step
 /** The first payment attempt; a failed attempt is followed by `fee-2`, `fee-3`, … */
 export const GEWERBE_FEE_STEP = 'fee';
 export const GEWERBE_REFUND_STEP = 'fee-refund';
+/**
+ * The refund of a payment that was not taken as the fee (a second payment, or one after the case
+ * ended): one step per attempt, so it never shares an idempotency key with the fee's own refund.
+ */
+export const strayRefundStep = (attemptStep: string) => `${GEWERBE_REFUND_STEP}:${attemptStep}`;
+
+/** patched() ids of workflow changes (running cases keep the code path they started with). */
+export const GEWERBE_PATCHES = {
+  /** Every payment attempt watched; stray payments refunded, also for a while after the case ended. */
+  strayPayments: 'gewerbe-stray-payments',
+} as const;
 
 /** Process parameters, from configuration (libs/config: GEWERBE_*), passed in by the API. */
 export interface GewerbeSettings {
@@ -58,6 +69,12 @@ export interface GewerbeSettings {
   receiptEscalation: string;
   /** Where the provider sends the citizen's browser after paying. */
   paymentReturnUrl: string;
+  /**
+   * ISO 8601: how long a payment link stays payable at the provider. After the case ends with a
+   * payment attempt still open, the workflow listens this long for its "paid" and refunds it.
+   * (Cases started before patch GEWERBE_PATCHES.strayPayments do not have it and do not use it.)
+   */
+  paymentLinkLifetime: string;
 }
 
 export interface GewerbeanmeldungInput {

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { activityInfo } from '@temporalio/activity';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import type {
   CancelTaskInput,
@@ -220,12 +223,21 @@ function input(overrides: Partial<GewerbeanmeldungInput> = {}): Gewerbeanmeldung
     trustLevel: 'substantiell',
     form: 'anmeldung',
     request: request(),
-    settings: { feeEur: '15.00', paymentDeadline: 'P7D', receiptDeadline: 'P3D', receiptEscalation: 'P2D', paymentReturnUrl: 'http://localhost:3000/api/v1/cases/x' },
+    settings: { feeEur: '15.00', paymentDeadline: 'P7D', receiptDeadline: 'P3D', receiptEscalation: 'P2D', paymentReturnUrl: 'http://localhost:3000/api/v1/cases/x', paymentLinkLifetime: 'P7D' },
     ...overrides,
   };
 }
 
 const ran: string[] = [];
+
+/** Workflow time from the start to the first scheduling of `activity` (or to the last event), from the history. */
+function elapsedUntil(history: { events?: Array<{ eventTime?: { seconds?: unknown } | null; activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null }> | null }, activity?: string): number {
+  const events = history.events ?? [];
+  const ms = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) * 1000;
+  const end = activity ? events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activity) : events[events.length - 1];
+  if (!end) throw new Error(`no ${activity ?? 'event'} in the history`);
+  return ms(end) - ms(events[0]!);
+}
 
 async function submit(i: GewerbeanmeldungInput) {
   const workflowId = caseWorkflowId(i.caseId);
@@ -297,26 +309,28 @@ describe('Gewerbeanmeldung process (time-skipping, fake activities)', () => {
     expect(await handle.query(caseStageQuery)).toBe('registered');
   });
 
-  it('unpaid fee: after 7 days the case closes with a notice, nothing is registered', async () => {
+  it('unpaid fee: after 7 days the case closes with a notice, nothing is registered; the open payments are watched for the link lifetime', async () => {
     const i = input();
     const { handle, workflowId } = await submit(i);
     await waitForEvent(workflowId, 'fee-requested');
     // the citizen aborts the first payment: a new one is offered under the same deadline
     await pay(handle, i.caseId, 'fee', 'payment.failed');
-    await eventually(() => callsOf(workflowId).paymentStart.length === 2, 'second payment');
-    expect((await handle.executeUpdate(feePaymentUpdate, { args: [{ by: owner }] })).paymentId).toBe(`pay_${i.caseId.slice(0, 8)}_fee-2`);
+    // the update answers the new payment once the workflow has it (the fake records the call a moment earlier)
+    await eventually(async () => (await handle.executeUpdate(feePaymentUpdate, { args: [{ by: owner }] })).paymentId === `pay_${i.caseId.slice(0, 8)}_fee-2`, 'second payment offered');
 
     const result = await handle.result();
     expect(result).toMatchObject({ outcome: 'unpaid' });
-    // workflow time from the start to the close, as the history records it
-    const events = (await handle.fetchHistory()).events ?? [];
-    const seconds = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) * 1000;
-    const elapsed = seconds(events[events.length - 1]!) - seconds(events[0]!);
-    expect(elapsed).toBeGreaterThanOrEqual(7 * 86_400_000 - 60_000);
-    expect(elapsed).toBeLessThan(8 * 86_400_000);
+    // workflow time from the start to the close, and to the end of the workflow, as the history records it
+    const history = await handle.fetchHistory();
+    expect(elapsedUntil(history, 'setCaseDecision')).toBeGreaterThanOrEqual(7 * 86_400_000 - 60_000);
+    expect(elapsedUntil(history, 'setCaseDecision')).toBeLessThan(8 * 86_400_000);
+    // both attempts were still open: listened for the link lifetime (P7D) after the close
+    expect(elapsedUntil(history)).toBeGreaterThanOrEqual(14 * 86_400_000 - 60_000);
+    expect(elapsedUntil(history)).toBeLessThan(15 * 86_400_000);
 
     const c = callsOf(workflowId);
-    expect(c.paymentStatus).toHaveLength(1); // asked the provider once before closing
+    // asked the provider once before closing (the current payment), then once per open attempt at the end
+    expect(c.paymentStatus.map((p) => p.paymentId)).toEqual([`pay_${i.caseId.slice(0, 8)}_fee-2`, `pay_${i.caseId.slice(0, 8)}_fee`, `pay_${i.caseId.slice(0, 8)}_fee-2`]);
     expect(event(workflowId, 'closed-unpaid')).toMatchObject({ status: 'COMPLETED', audience: 'citizen', notify: true });
     expect(event(workflowId, 'closed-unpaid')?.text).toContain('nicht fristgerecht');
     expect(c.decisions[0]?.decision).toMatchObject({ outcome: 'closed_unpaid' });
@@ -324,6 +338,107 @@ describe('Gewerbeanmeldung process (time-skipping, fake activities)', () => {
     expect(c.letters).toEqual([]);
     expect(c.deliveries).toEqual([]);
     expect(c.refunds).toEqual([]);
+  });
+
+  it('unpaid close, then the citizen pays the open link: the payment is refunded and the citizen told', async () => {
+    const i = input();
+    const { handle, workflowId } = await submit(i);
+    await waitForEvent(workflowId, 'fee-requested');
+    await env.sleep('169 hours');
+    await waitForEvent(workflowId, 'closed-unpaid');
+    expect(await handle.query(caseStageQuery)).toBe('unpaid');
+    // the case is closed: no payment offered, no withdrawal any more
+    expect(await rejection(handle.executeUpdate(feePaymentUpdate, { args: [{ by: owner }] }))).toMatchObject({ type: 'CONFLICT', reason: 'no_open_fee' });
+    expect(await rejection(handle.executeUpdate(withdrawUpdate, { args: [{ by: owner }] }))).toMatchObject({ type: 'CONFLICT', reason: 'already_decided' });
+    await pay(handle, i.caseId, 'fee');
+    expect(await handle.result()).toMatchObject({ outcome: 'unpaid' });
+    const c = callsOf(workflowId);
+    expect(c.refunds).toEqual([{ adapter: 'epayment', caseId: i.caseId, step: 'fee-refund:fee', paymentId: `pay_${i.caseId.slice(0, 8)}_fee`, reason: 'Zahlung nach Abschluss des Verfahrens' }]);
+    const told = event(workflowId, 'stray-payment-refunded-fee');
+    expect(told).toMatchObject({ audience: 'citizen', notify: true });
+    expect(told?.status).toBeUndefined(); // the case stays closed
+    expect(told?.text).toContain('nachdem das Verfahren bereits beendet war');
+    expect(told?.text).toContain('erstatten');
+    // the only attempt is settled by the refund: no waiting out the link lifetime, no polling
+    expect(c.paymentStatus).toHaveLength(1);
+    expect(c.fvSubmit).toEqual([]);
+  });
+
+  it('withdrawal while a payment is open: a "paid" arriving later is refunded, the citizen told, and the workflow ends', async () => {
+    const i = input();
+    const { handle, workflowId } = await submit(i);
+    await waitForEvent(workflowId, 'fee-requested');
+    await handle.executeUpdate(feePaymentUpdate, { args: [{ by: owner }] }); // the citizen has the link
+    expect(await handle.executeUpdate(withdrawUpdate, { args: [{ by: owner }] })).toEqual({ status: 'WITHDRAWN' });
+    // no link for a withdrawn case
+    expect(await rejection(handle.executeUpdate(feePaymentUpdate, { args: [{ by: owner }] }))).toMatchObject({ type: 'CONFLICT', reason: 'no_open_fee' });
+    await env.sleep('2 days');
+    expect(callsOf(workflowId).refunds).toEqual([]);
+    await pay(handle, i.caseId, 'fee'); // the citizen pays in a tab left open
+    expect(await handle.result()).toMatchObject({ outcome: 'withdrawn', refunded: false });
+    const c = callsOf(workflowId);
+    expect(c.refunds).toEqual([{ adapter: 'epayment', caseId: i.caseId, step: 'fee-refund:fee', paymentId: `pay_${i.caseId.slice(0, 8)}_fee`, reason: 'Zahlung nach Abschluss des Verfahrens' }]);
+    expect(event(workflowId, 'fee-refunded-fee')).toMatchObject({ audience: 'internal' });
+    expect(event(workflowId, 'stray-payment-refunded-fee')?.text).toContain('nachdem das Verfahren bereits beendet war');
+    expect(event(workflowId, 'fee-paid')).toBeUndefined(); // never taken as the fee
+    expect(c.fvSubmit).toEqual([]);
+  });
+
+  it('withdrawal while a payment is open whose callback is lost: after the link lifetime the provider is asked, and the payment refunded', async () => {
+    const i = input();
+    const { handle, workflowId } = await submit(i);
+    await waitForEvent(workflowId, 'fee-requested');
+    await handle.executeUpdate(withdrawUpdate, { args: [{ by: owner }] });
+    paidOnPolling.add(workflowId); // paid at the provider, but no callback ever comes
+    expect(await handle.result()).toMatchObject({ outcome: 'withdrawn', refunded: false });
+    const history = await handle.fetchHistory();
+    expect(elapsedUntil(history)).toBeGreaterThanOrEqual(7 * 86_400_000 - 60_000);
+    expect(elapsedUntil(history)).toBeLessThan(8 * 86_400_000);
+    const c = callsOf(workflowId);
+    expect(c.paymentStatus).toEqual([{ adapter: 'epayment', paymentId: `pay_${i.caseId.slice(0, 8)}_fee` }]);
+    expect(c.refunds).toEqual([expect.objectContaining({ step: 'fee-refund:fee', paymentId: `pay_${i.caseId.slice(0, 8)}_fee` })]);
+    expect(event(workflowId, 'stray-payment-refunded-fee')).toMatchObject({ audience: 'citizen', notify: true });
+  });
+
+  it('a late "paid" for an aborted attempt while the new one is open is taken as the fee; the new one, paid later, is refunded', async () => {
+    const i = input();
+    const { handle, workflowId } = await submit(i);
+    await waitForEvent(workflowId, 'fee-requested');
+    await pay(handle, i.caseId, 'fee', 'payment.failed');
+    await eventually(() => callsOf(workflowId).paymentStart.length === 2, 'second payment');
+    await pay(handle, i.caseId, 'fee'); // the aborted payment settles after all
+    await eventually(async () => (await handle.query(caseStageQuery)) === 'registered', 'the registration');
+    expect(event(workflowId, 'fee-paid-fee')).toMatchObject({ audience: 'internal' });
+    expect(event(workflowId, 'fee-paid')?.status).toBe('PROCESSING');
+    expect(callsOf(workflowId).refunds).toEqual([]);
+    // the second link is still payable: the citizen pays it too
+    await pay(handle, i.caseId, 'fee-2');
+    expect(await handle.result()).toMatchObject({ outcome: 'registered' });
+    const c = callsOf(workflowId);
+    expect(c.refunds).toEqual([expect.objectContaining({ step: 'fee-refund:fee-2', paymentId: `pay_${i.caseId.slice(0, 8)}_fee-2` })]);
+    expect(event(workflowId, 'stray-payment-refunded-fee-2')).toMatchObject({ audience: 'citizen', notify: true });
+    expect(c.fvSubmit).toHaveLength(1);
+  });
+
+  it('a late "paid" for an earlier attempt after the fee is paid is refunded at once (never charged twice); a rejection then refunds the fee', async () => {
+    const i = input({ request: request('34c') });
+    const { handle, workflowId } = await submit(i);
+    await waitForEvent(workflowId, 'fee-requested');
+    await pay(handle, i.caseId, 'fee', 'payment.failed');
+    await eventually(() => callsOf(workflowId).paymentStart.length === 2, 'second payment');
+    await pay(handle, i.caseId, 'fee-2');
+    const task = await waitForTask(workflowId, 'review');
+    await pay(handle, i.caseId, 'fee'); // the first, aborted payment settles late
+    await eventually(() => callsOf(workflowId).refunds.length === 1, 'the refund of the second payment');
+    expect(callsOf(workflowId).refunds[0]).toEqual({ adapter: 'epayment', caseId: i.caseId, step: 'fee-refund:fee', paymentId: `pay_${i.caseId.slice(0, 8)}_fee`, reason: 'Gebühr bereits bezahlt (weitere Zahlung)' });
+    const told = await waitForEvent(workflowId, 'stray-payment-refunded-fee');
+    expect(told.text).toContain('obwohl die Gebühr bereits bezahlt war');
+    expect(await handle.query(caseStageQuery)).toBe('review'); // the case goes on
+    await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.taskId, outcome: 'reject', data: { reason: 'Keine Erlaubnis.' }, by: caseworker }] });
+    expect(await handle.result()).toMatchObject({ outcome: 'rejected', refunded: true });
+    const c = callsOf(workflowId);
+    expect(c.refunds.map((r) => `${r.step}:${r.paymentId}`)).toEqual([`fee-refund:fee:pay_${i.caseId.slice(0, 8)}_fee`, `fee-refund:pay_${i.caseId.slice(0, 8)}_fee-2`]);
+    expect(c.paymentStatus).toEqual([]); // every attempt settled: nothing to wait for after the rejection
   });
 
   it('a lost payment callback: at the deadline the provider says paid, and the case goes on', async () => {
@@ -459,6 +574,16 @@ describe('Gewerbeanmeldung process (time-skipping, fake activities)', () => {
     ran.push(caseWorkflowId(i.caseId));
     const handle = await env.client.workflow.start(gewerbeanmeldung, { taskQueue, workflowId: caseWorkflowId(i.caseId), args: [i] });
     await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'GEWERBE_FORM_UNSUPPORTED', message: expect.stringContaining('Ummeldung and Abmeldung follow') } });
+  });
+
+  it('replays the histories recorded before patch gewerbe-stray-payments (running cases keep their path)', async () => {
+    const dir = join(__dirname, 'histories');
+    const files = readdirSync(dir).filter((f) => f.startsWith('before-stray-payments.'));
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    for (const f of files) {
+      const history = temporal.api.history.v1.History.decode(readFileSync(join(dir, f)));
+      await Worker.runReplayHistory({ workflowsPath: require.resolve('./gewerbeanmeldung.workflow') }, history, f);
+    }
   });
 
   it('replays every history of this file against the current code', async () => {

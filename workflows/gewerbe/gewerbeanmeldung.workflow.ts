@@ -17,6 +17,13 @@
  *        internal timeline when delivered, an operator task when it fails for good.
  *
  * Withdrawal is possible until the registration starts; a paid fee is then refunded.
+ *
+ * Money is never kept for a service not given (patch `gewerbe-stray-payments`, fee-attempts.ts):
+ * a "paid" for any payment attempt is the fee while the fee is open; every other "paid" — a second
+ * payment, or one after the case ended (withdrawal, unpaid close, rejection) — is refunded (step
+ * `fee-refund:<attempt>`) and the citizen told. After the case ends with an attempt still open the
+ * workflow keeps listening for GEWERBE_PAYMENT_LINK_LIFETIME, then asks the provider once about
+ * each such attempt (a lost callback) before it completes.
  */
 import {
   ApplicationFailure,
@@ -24,6 +31,7 @@ import {
   allHandlersFinished,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -55,6 +63,7 @@ import {
   GEWERBE_ESCALATION_GROUP,
   GEWERBE_FEE_STEP,
   GEWERBE_GROUP,
+  GEWERBE_PATCHES,
   GEWERBE_RECEIPT_OVERDUE_FORM,
   GEWERBE_REFUND_STEP,
   GEWERBE_REGISTRATION,
@@ -62,7 +71,10 @@ import {
   GEWERBE_REVIEW_OUTCOMES,
   GEWERBE_TRUST_LEVEL,
   SUPPORTED_GEWERBE_FORMS,
+  strayRefundStep,
 } from './gewerbeanmeldung.contract';
+import { feeAttempts } from './fee-attempts';
+import type { FeeAttempt } from './fee-attempts';
 import type { GewerbeAssessment, GewerbeanmeldungInput, GewerbeanmeldungResult, GewerbeanmeldungStage, RecipientDeliveryOutcome } from './gewerbeanmeldung.contract';
 
 type Acts = Activities & GewerbeActivities;
@@ -113,6 +125,9 @@ export async function gewerbeanmeldung(input: GewerbeanmeldungInput): Promise<Ge
   }
   // First thing: the payment provider's callback may arrive at any time after paymentStart.
   const callbacks = fachverfahrenCallbacks();
+  // Before any other command, so a case keeps the code path it started with (replay of older ones).
+  const guardsStrayPayments = patched(GEWERBE_PATCHES.strayPayments);
+  const fee = feeAttempts(callbacks, GEWERBE_ADAPTERS.payment);
   const { caseId, settings, request } = input;
   const business = request.business as { name: string; activity: string };
 
@@ -125,6 +140,11 @@ export async function gewerbeanmeldung(input: GewerbeanmeldungInput): Promise<Ge
   let registering = false;
   let withdrawn = false;
   let receiptIssued = false;
+  /** No fee is collected any more (taken, or the case ended without it): any other "paid" goes back. */
+  let feeSettled = false;
+  /** The case has its outcome; the workflow only still listens for stray payments. */
+  let caseClosed = false;
+  let strayRefundsRunning = 0;
   const main = new CancellationScope();
 
   setHandler(
@@ -149,6 +169,7 @@ export async function gewerbeanmeldung(input: GewerbeanmeldungInput): Promise<Ge
     async () => {
       withdrawn = true;
       stage = 'withdrawn';
+      openFee = undefined; // no payment link for a withdrawn case
       main.cancel();
       await recordCaseEvent({ caseId, eventKey: CASE_EVENT_KEYS.withdrawn, status: 'WITHDRAWN', audience: 'citizen', text: STATUS_TEXT_DE.WITHDRAWN, notify: true });
       return { status: 'WITHDRAWN' as const };
@@ -157,6 +178,7 @@ export async function gewerbeanmeldung(input: GewerbeanmeldungInput): Promise<Ge
       validator: ({ by }) => {
         if (by?.sub !== input.ownerSub) throw ApplicationFailure.create({ type: 'NOT_FOUND', message: 'There is no such case, or it is not yours.', nonRetryable: true });
         if (withdrawn) conflict('Die Anzeige ist bereits zurückgenommen.', 'already_withdrawn');
+        if (caseClosed) conflict('Das Verfahren ist bereits abgeschlossen.', 'already_decided');
         if (registering) conflict('Ihr Gewerbe wird bereits eingetragen; die Anzeige kann nicht mehr zurückgenommen werden. Melden Sie es gegebenenfalls ab.', 'already_decided');
         if (!receipt) conflict('Ihre Anzeige wird gerade angelegt. Bitte versuchen Sie es gleich noch einmal.', 'not_ready');
       },
@@ -169,32 +191,112 @@ export async function gewerbeanmeldung(input: GewerbeanmeldungInput): Promise<Ge
   receipt = { caseId, caseNumber, status: opened.status };
   const caseRef = { caseId, caseNumber };
 
-  /** Refunds the paid fee (saga compensation); an operator refunds by hand if the provider refuses for good. */
-  async function refundFee(reason: string): Promise<boolean> {
-    if (!paidFee || refunded) return refunded;
+  /**
+   * Refunds one payment at the provider (idempotent by `step`); an operator refunds by hand if the
+   * provider refuses for good. `suffix` keeps the timeline and task keys of each payment apart.
+   */
+  async function refundPayment(p: { paymentId: string; amount: string; step: string; reason: string; suffix: string }): Promise<void> {
     try {
-      await paymentRefund({ adapter: GEWERBE_ADAPTERS.payment, caseId, step: GEWERBE_REFUND_STEP, paymentId: paidFee.paymentId, reason });
-      refunded = true;
-      await recordCaseEvent({ caseId, eventKey: 'fee-refunded', audience: 'internal', text: `Gebühr ${euros(paidFee.amount)} erstattet (Zahlung ${paidFee.paymentId}): ${reason}` });
+      await paymentRefund({ adapter: GEWERBE_ADAPTERS.payment, caseId, step: p.step, paymentId: p.paymentId, reason: p.reason });
+      await recordCaseEvent({ caseId, eventKey: `fee-refunded${p.suffix}`, audience: 'internal', text: `Gebühr ${euros(p.amount)} erstattet (Zahlung ${p.paymentId}): ${p.reason}` });
     } catch (e) {
       const failure = fachverfahrenFailure(e);
       if (!failure) throw e;
-      await recordCaseEvent({ caseId, eventKey: 'fee-refund-failed', audience: 'internal', text: `Erstattung der Gebühr fehlgeschlagen (${failure.kind === 'business' ? failure.code : 'Zahlungsanbieter nicht erreichbar'}).` });
+      await recordCaseEvent({ caseId, eventKey: `fee-refund-failed${p.suffix}`, audience: 'internal', text: `Erstattung der Gebühr fehlgeschlagen (${failure.kind === 'business' ? failure.code : 'Zahlungsanbieter nicht erreichbar'}).` });
       await humanTask({
-        key: 'fee-refund-manual',
+        key: `fee-refund-manual${p.suffix}`,
         type: 'gewerbe.refund-failed',
         group: GEWERBE_GROUP,
-        title: `Gebühr ${euros(paidFee.amount)} von Hand erstatten (Zahlung ${paidFee.paymentId})`,
+        title: `Gebühr ${euros(p.amount)} von Hand erstatten (Zahlung ${p.paymentId})`,
         formSchema: GEWERBE_DELIVERY_FAILURE_FORM,
         outcomes: ['refunded'],
         dueIn: 'P3D',
         escalateTo: GEWERBE_ESCALATION_GROUP,
         caseRef,
-        caseData: { paymentId: paidFee.paymentId, amount: paidFee.amount, reason, failure },
+        caseData: { paymentId: p.paymentId, amount: p.amount, reason: p.reason, failure },
       });
-      refunded = true;
     }
+  }
+
+  /** Refunds the paid fee (saga compensation). */
+  async function refundFee(reason: string): Promise<boolean> {
+    if (!paidFee || refunded) return refunded;
+    const fee = paidFee;
+    await refundPayment({ paymentId: fee.paymentId, amount: fee.amount, step: GEWERBE_REFUND_STEP, reason, suffix: '' });
+    refunded = true;
     return refunded;
+  }
+
+  /**
+   * A "paid" for an attempt that is not the fee: a second payment, or one after the case ended.
+   * Refunded at once, and the citizen told (the money left their account). Not cancellable: a
+   * refund once begun is finished, whatever else happens to the case.
+   */
+  async function refundStray(attempt: FeeAttempt): Promise<void> {
+    fee.claim(attempt.step);
+    strayRefundsRunning++;
+    try {
+      await CancellationScope.nonCancellable(async () => {
+        const afterEnd = caseClosed || withdrawn || !paidFee;
+        await refundPayment({
+          paymentId: attempt.paymentId,
+          amount: settings.feeEur,
+          step: strayRefundStep(attempt.step),
+          reason: afterEnd ? 'Zahlung nach Abschluss des Verfahrens' : 'Gebühr bereits bezahlt (weitere Zahlung)',
+          suffix: `-${attempt.step}`,
+        });
+        await recordCaseEvent({
+          caseId,
+          eventKey: `stray-payment-refunded-${attempt.step}`,
+          audience: 'citizen',
+          text:
+            `Bei uns ist eine Zahlung von ${euros(settings.feeEur)} zu Ihrer Gewerbeanmeldung ${caseNumber} eingegangen (Zahlung ${attempt.paymentId}), ` +
+            (afterEnd ? 'nachdem das Verfahren bereits beendet war. ' : 'obwohl die Gebühr bereits bezahlt war. ') +
+            'Wir erstatten Ihnen diesen Betrag; Sie müssen nichts weiter tun.',
+          textEn: `A payment of EUR ${settings.feeEur} for your trade registration ${caseNumber} reached us that is not needed; we refund it, you need not do anything.`,
+          notify: true,
+        });
+      });
+    } finally {
+      strayRefundsRunning--;
+    }
+  }
+
+  // The stray-payment guard: outside the main scope, so a withdrawal does not stop it.
+  const guardScope = new CancellationScope();
+  const guarding = guardsStrayPayments
+    ? guardScope
+        .run(async () => {
+          for (;;) {
+            await condition(() => feeSettled && fee.nextPaidUnhandled() !== undefined);
+            await refundStray(fee.nextPaidUnhandled()!);
+          }
+        })
+        .catch((e: unknown) => {
+          if (!isCancellation(e)) throw e;
+        })
+    : Promise.resolve();
+
+  /**
+   * The case has its outcome. An attempt still open may yet be paid at the provider until its link
+   * expires: listen that long (every attempt was started before now, so that bounds them all),
+   * refund what arrives, then ask the provider once about each attempt still open in case a
+   * callback was lost. Then the guard stops and the workflow may complete.
+   */
+  async function settleFeeAttempts(): Promise<void> {
+    feeSettled = true;
+    caseClosed = true;
+    openFee = undefined;
+    if (fee.unsettled().length > 0) {
+      await condition(() => fee.unsettled().length === 0, Math.max(addDuration(new Date(), settings.paymentLinkLifetime).getTime() - Date.now(), 1));
+      for (const attempt of fee.unsettled()) {
+        const state = await paymentStatus({ adapter: GEWERBE_ADAPTERS.payment, paymentId: attempt.paymentId });
+        if (state.status === 'paid' && !fee.isHandled(attempt.step)) await refundStray(attempt);
+      }
+    }
+    await condition(() => strayRefundsRunning === 0);
+    guardScope.cancel();
+    await guarding;
   }
 
   /**
@@ -214,6 +316,8 @@ export async function gewerbeanmeldung(input: GewerbeanmeldungInput): Promise<Ge
         purpose: `Gewerbeanmeldung ${caseNumber}`,
         returnUrl: settings.paymentReturnUrl,
       });
+      const current: FeeAttempt = { step, paymentId: started.paymentId };
+      fee.add(current);
       openFee = { paymentId: started.paymentId, redirectUrl: started.redirectUrl, amount: settings.feeEur, currency: 'EUR', status: started.status };
       if (attempt === 1) {
         await recordCaseEvent({
@@ -229,12 +333,30 @@ export async function gewerbeanmeldung(input: GewerbeanmeldungInput): Promise<Ge
         });
       }
       const left = Math.max(dueAt.getTime() - Date.now(), 1);
-      const cb = await callbacks.waitFor({ adapter: GEWERBE_ADAPTERS.payment, step, events: [CALLBACK_EVENTS.paymentPaid, CALLBACK_EVENTS.paymentFailed] }, left);
-      let paid = cb?.event === CALLBACK_EVENTS.paymentPaid;
-      if (!cb) paid = (await paymentStatus({ adapter: GEWERBE_ADAPTERS.payment, paymentId: started.paymentId })).status === 'paid';
-      if (paid) {
+      // Any attempt's "paid" is the fee (fee-attempts.ts); before the patch only the current one's.
+      let cb: { paidAttempt?: FeeAttempt } | undefined;
+      if (guardsStrayPayments) {
+        const got = await fee.waitForPaidOrFailed(step, left);
+        cb = got && { paidAttempt: got.paid ? got.attempt : undefined };
+      } else {
+        const got = await callbacks.waitFor({ adapter: GEWERBE_ADAPTERS.payment, step, events: [CALLBACK_EVENTS.paymentPaid, CALLBACK_EVENTS.paymentFailed] }, left);
+        cb = got && { paidAttempt: got.event === CALLBACK_EVENTS.paymentPaid ? current : undefined };
+      }
+      let paidAttempt = cb?.paidAttempt;
+      if (!cb && (await paymentStatus({ adapter: GEWERBE_ADAPTERS.payment, paymentId: started.paymentId })).status === 'paid') paidAttempt = current;
+      if (paidAttempt) {
+        fee.claim(paidAttempt.step);
+        feeSettled = true;
         openFee = undefined;
-        paidFee = { paymentId: started.paymentId, amount: settings.feeEur };
+        paidFee = { paymentId: paidAttempt.paymentId, amount: settings.feeEur };
+        if (paidAttempt.step !== step) {
+          await recordCaseEvent({
+            caseId,
+            eventKey: `fee-paid-${paidAttempt.step}`,
+            audience: 'internal',
+            text: `Zahlung ${paidAttempt.paymentId} eines früheren Versuchs ist eingegangen und als Gebühr angenommen; wird die offene Zahlung ${started.paymentId} noch bezahlt, wird sie erstattet.`,
+          });
+        }
         return paidFee;
       }
       if (!cb) {
@@ -497,12 +619,14 @@ export async function gewerbeanmeldung(input: GewerbeanmeldungInput): Promise<Ge
 
   try {
     const result = await main.run(process);
+    if (guardsStrayPayments) await settleFeeAttempts();
     await condition(allHandlersFinished);
     return result;
   } catch (e) {
     if (withdrawn && isCancellation(e)) {
       // Compensation: a paid fee goes back (the registration will not happen).
       const back = await CancellationScope.nonCancellable(() => refundFee('Gewerbeanmeldung zurückgenommen'));
+      if (guardsStrayPayments) await CancellationScope.nonCancellable(settleFeeAttempts);
       await condition(allHandlersFinished); // the withdraw handler records WITHDRAWN
       return { caseId, caseNumber, outcome: 'withdrawn', refunded: back };
     }

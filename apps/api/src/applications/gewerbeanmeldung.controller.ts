@@ -85,6 +85,7 @@ export class GewerbeanmeldungController {
       settings: {
         feeEur: this.config.GEWERBE_FEE_EUR,
         paymentDeadline: this.config.GEWERBE_PAYMENT_DEADLINE,
+        paymentLinkLifetime: this.config.GEWERBE_PAYMENT_LINK_LIFETIME,
         receiptDeadline: this.config.GEWERBE_RECEIPT_DEADLINE,
         receiptEscalation: this.config.GEWERBE_RECEIPT_ESCALATION,
         paymentReturnUrl: `${this.config.PUBLIC_BASE_URL.replace(/\/+$/, '')}${API_BASE}/cases/${caseId}`,

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Transporter } from 'nodemailer';
 import type { Pool } from 'pg';
@@ -27,6 +29,7 @@ import type { SinkMail } from '../../../../test/support/mail';
 import { pdfText } from '../../../../test/support/pdf-text';
 import { TEST_PAYLOAD_KEYS, testDataConverter } from '../../../../test/support/temporal';
 import { TemporalClientHolder } from '../infrastructure/temporal-client.holder';
+import { caseWorkflowId } from '../../../../workflows/gewerbe/gewerbeanmeldung.contract';
 import { createTestApp, testConfig } from '../testing/test-app';
 
 // The Gewerbeanmeldung end to end through the API: supertest on the in-process API (listening, so
@@ -45,6 +48,8 @@ let connection: NativeConnection;
 let sandbox: RunningSandbox;
 let running: RunningWorkers;
 let app: NestExpressApplication;
+/** Same server, no codec: reads the history as Temporal stores it. */
+let raw: Client;
 
 const run = randomUUID().slice(0, 8);
 const people = {
@@ -80,6 +85,7 @@ beforeAll(async () => {
     { connection, namespace, taskQueues: [TASK_QUEUES.gewerbe], dataConverter, shutdownGraceTime: '2 seconds' },
   );
   running = startWorkers(workers);
+  raw = new Client({ connection: await Connection.connect({ address }), namespace });
 
   const holder = app.get(TemporalClientHolder);
   for (let i = 0; i < 100 && !holder.isConnected; i++) await new Promise((r) => setTimeout(r, 100));
@@ -88,6 +94,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  await raw?.connection.close();
   await running?.stop();
   await connection?.close();
   await app?.close(); // ends appPool
@@ -163,6 +170,27 @@ async function until<T>(probe: () => Promise<T | undefined | false>, what: strin
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 150));
   }
+}
+
+/** The raw history of a case's workflow as the server stores it (every page), once the workflow has ended. */
+async function rawHistoryBytes(caseId: string): Promise<{ bytes: Buffer; eventCount: number }> {
+  const execution = { workflowId: caseWorkflowId(caseId) };
+  await until(async () => {
+    const d = await raw.workflowService.describeWorkflowExecution({ namespace, execution });
+    return d.workflowExecutionInfo?.status !== temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+  }, 'the workflow to end');
+  const chunks: Uint8Array[] = [];
+  let eventCount = 0;
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const res = await raw.workflowService.getWorkflowExecutionHistory({ namespace, execution, nextPageToken });
+    chunks.push(temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse.encode(res).finish());
+    eventCount += res.history?.events?.length ?? 0;
+    nextPageToken = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;
+  } while (nextPageToken);
+  const described = await raw.workflowService.describeWorkflowExecution({ namespace, execution });
+  chunks.push(temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse.encode(described).finish());
+  return { bytes: Buffer.concat(chunks), eventCount };
 }
 
 const mailsTo = (to: string) => (m: SinkMail) => (m.to ?? []).some((t) => t.address === to);
@@ -272,6 +300,47 @@ describe('Gewerbeanmeldung through the API (real Temporal, PostgreSQL, SMTP and 
       return texts.filter((t) => t.startsWith('Datenübermittlung an')).length >= rows.length && texts;
     }, 'the internal timeline entries of the deliveries');
     for (const row of rows) expect(internal.filter((t) => t.startsWith('Datenübermittlung an') && t.includes(row.messageId))).toHaveLength(1);
+
+    // The raw Temporal history (no codec) of the whole case — input, activity inputs and results,
+    // the receipt letter, the § 14 messages — holds none of the owner's personal data in clear.
+    const history = await rawHistoryBytes(caseId);
+    const owner = body.owner;
+    const personal = [owner.givenName, owner.familyName, owner.birthDate, owner.birthPlace, owner.address.street, 'Lychener', owner.address.postalCode, email, email.split('@')[0]!];
+    expect(personal.filter((v) => history.bytes.includes(Buffer.from(v, 'utf8')))).toEqual([]);
+    // the check has teeth: what Temporal must see in clear is there
+    expect(history.eventCount).toBeGreaterThan(20);
+    for (const clear of ['gewerbeanmeldung', 'deliverRecipientMessage', 'paymentStart', caseWorkflowId(caseId)]) expect(history.bytes.includes(Buffer.from(clear, 'utf8'))).toBe(true);
+  });
+
+  it('withdrawal while the payment is open, then the citizen pays in the tab left open: the payment is refunded at the provider and the citizen told', async () => {
+    const email = `erika.${run}.late@example.org`;
+    const submitted = await post('erika', '/applications/gewerbeanmeldung', anmeldung(email, { name: 'Kiosk Mustermann' })).set('Idempotency-Key', `ga-${run}-late`);
+    expect(submitted.status).toBe(201);
+    const { caseId } = submitted.body as { caseId: string };
+    await caseWhen('erika', caseId, (c) => c.status === 'ACTION_REQUIRED', 'the fee request');
+    const payment = await post('erika', `/cases/${caseId}/payment`);
+    expect(payment.status).toBe(200);
+
+    expect((await post('erika', `/cases/${caseId}/withdraw`)).body).toEqual({ status: 'WITHDRAWN' });
+    expect((await post('erika', `/cases/${caseId}/payment`)).status).toBe(409); // no link for a withdrawn case
+    // the provider's page is still open in the citizen's browser: they pay
+    const paid = await fetch(payment.body.redirectUrl as string, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ outcome: 'paid' }) });
+    expect(paid.status).toBe(200);
+
+    type SandboxState = { payments: Array<{ paymentId: string; status: string }>; refunds: Array<{ paymentId: string; amount: string }> };
+    const state = await until(async () => {
+      const st = (await (await fetch(`${sandbox.url}/sandbox/state`)).json()) as SandboxState;
+      return st.refunds.some((r) => r.paymentId === payment.body.paymentId) && st;
+    }, 'the refund of the late payment');
+    expect(state.refunds.filter((r) => r.paymentId === payment.body.paymentId)).toEqual([expect.objectContaining({ amount: '15.00' })]);
+    expect(state.payments.find((p) => p.paymentId === payment.body.paymentId)?.status).toBe('refunded');
+
+    const view = await caseWhen('erika', caseId, (c) => c.timeline.some((e) => e.text.includes('nachdem das Verfahren bereits beendet war')), 'the citizen told of the refund');
+    expect(view.status).toBe('WITHDRAWN');
+    const told = await waitForMails((m) => mailsTo(email)(m) && (m.text ?? '').includes('erstatten'), { timeoutMs: 15_000 });
+    expect(told).toHaveLength(1);
+    // the case's only payment is settled: the workflow ends without waiting out the link lifetime
+    expect((await rawHistoryBytes(caseId)).eventCount).toBeGreaterThan(0);
   });
 
   it('regulated trade: the caseworker of group gewerbe approves, and the registration continues', async () => {
