@@ -486,6 +486,9 @@ describe('Gewerbeanmeldung process (time-skipping, fake activities)', () => {
     await waitForEvent(workflowId, 'fee-requested');
     await pay(handle, i.caseId);
     const task = await waitForTask(workflowId, 'review');
+    // a rejection must give its reasons: refused by the task's validator, nothing happens
+    expect(await rejection(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.taskId, outcome: 'reject', data: {}, by: caseworker }] }))).toEqual({ type: 'INVALID', reason: 'form_invalid' });
+    expect(callsOf(workflowId).refunds).toEqual([]);
     await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: task.taskId, outcome: 'reject', data: { reason: 'Keine Erlaubnis nach § 34c GewO.' }, by: caseworker }] });
     expect(await handle.result()).toMatchObject({ outcome: 'rejected', refunded: true });
     const c = callsOf(workflowId);

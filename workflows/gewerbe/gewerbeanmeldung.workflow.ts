@@ -409,6 +409,8 @@ export async function gewerbeanmeldung(input: GewerbeanmeldungInput): Promise<Ge
         title: `Gewerbeanmeldung prüfen: ${assessment.grounds.map((g) => g.legalBasis).join(', ') || 'erlaubnispflichtige Tätigkeit'}`,
         formSchema: GEWERBE_REVIEW_FORM,
         outcomes: GEWERBE_REVIEW_OUTCOMES,
+        // a rejection must state its reasons (§ 39 Abs. 1 VwVfG): the form refuses one without
+        requiredByOutcome: { reject: ['reason'] },
         dueIn: 'P1D',
         escalateTo: GEWERBE_ESCALATION_GROUP,
         caseRef,
