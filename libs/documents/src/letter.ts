@@ -1,33 +1,6 @@
-/**
- * A letter from the office to a citizen (Bescheid, Empfangsbescheinigung, …) as plain data, so a
- * workflow can compose it deterministically and an activity renders it. Text is German as the
- * office writes it; personal data lives only in the (encrypted) workflow payload and the PDF.
- */
-export interface LetterParty {
-  name: string;
-  addressLines: string[];
-}
+import type { Letter } from '../../domain/src/letter';
 
-export type LetterBlock =
-  | { kind: 'heading'; text: string }
-  | { kind: 'paragraph'; text: string }
-  /** Label/value pairs, e.g. the figures of a notice. */
-  | { kind: 'table'; rows: Array<[string, string]> };
-
-export interface Letter {
-  /** The document's kind, e.g. `Wohngeldbescheid`; also the PDF title. */
-  title: string;
-  /** The issuing office (sender line and letterhead). */
-  office: LetterParty;
-  recipient: LetterParty;
-  /** The case number the citizen quotes (Aktenzeichen). */
-  reference: string;
-  /** The letter's date, `YYYY-MM-DD` (Berlin). Also the PDF's creation date, so the bytes are reproducible. */
-  date: string;
-  /** The subject line (Betreff); defaults to the title. */
-  subject?: string;
-  blocks: LetterBlock[];
-}
+export type { Letter, LetterBlock, LetterParty } from '../../domain/src/letter';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -3,7 +3,7 @@
  * function, so the workflow composes it deterministically and the issueLetter activity
  * (activities/documents) renders, stores and mails it. German, as the office writes it.
  */
-import type { Letter } from '../../documents/src/letter';
+import type { Letter } from './letter';
 import type { GewerbeanmeldungRequest } from './gewerbe';
 
 export interface GewerbeReceiptFacts {

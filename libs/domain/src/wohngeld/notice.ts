@@ -1,8 +1,7 @@
 /**
  * The content of a Wohngeld notice (Bescheid) as a letter: the figures, the legal basis and the
  * Rechtsbehelfsbelehrung. Pure — libs/documents renders it to PDF (renderLetterPdf) and the
- * issueLetter activity files and mails it. `WohngeldLetter` has the shape of libs/documents'
- * `Letter` (workflows may import only libs/domain, so the shape is repeated here, not imported).
+ * issueLetter activity files and mails it.
  *
  * Kinds:
  * - `approval`: Bewilligung — amount, period (§ 25 WoGG), the calculation, duties (§ 27 WoGG).
@@ -13,19 +12,11 @@
  */
 import { Decimal } from 'decimal.js';
 import { formatBerlinDate } from '../berlin-time';
+import type { Letter, LetterBlock } from '../letter';
 
-export type WohngeldLetterBlock = { kind: 'heading'; text: string } | { kind: 'paragraph'; text: string } | { kind: 'table'; rows: [string, string][] };
-
-export interface WohngeldLetter {
-  title: string;
-  office: { name: string; addressLines: string[] };
-  recipient: { name: string; addressLines: string[] };
-  reference: string;
-  /** YYYY-MM-DD */
-  date: string;
-  subject?: string;
-  blocks: WohngeldLetterBlock[];
-}
+/** The notice as a letter (libs/domain/src/letter.ts). */
+export type WohngeldLetter = Letter;
+type WohngeldLetterBlock = LetterBlock;
 
 /** The figures of the calculation the notice rests on (from calculateWohngeld). */
 export interface WohngeldNoticeFigures {
