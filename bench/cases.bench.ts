@@ -14,7 +14,7 @@
  * 5. Prints a table and writes bench/results/cases-<time>.json.
  * Targets: p99 ≤ 50 ms and throughput ≥ 60 % of the ceiling.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -30,6 +30,7 @@ import { freePort } from '../libs/devstack/src/ports';
 import { createApp } from '../apps/api/src/app.factory';
 import { createRootLogger } from '../apps/api/src/logging/logger';
 import type { LoadJob, LoadResult, LoadTarget } from './load-worker';
+import { runBench, writeBenchResults } from './support/report';
 import { BENCH_CASES, BENCH_CITIZENS, BENCH_OWNER_PREFIX, seedBenchCases } from './seed';
 
 const CONNECTIONS = 100;
@@ -179,35 +180,17 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(lines.join('\n'));
 
-    const outDir = join(repoRoot(), 'bench', 'results');
-    mkdirSync(outDir, { recursive: true });
-    const file = join(outDir, `cases-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(
-      file,
-      `${JSON.stringify(
-        {
-          at: new Date().toISOString(),
-          command: 'npm run bench:cases',
-          machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgBefore: loadBefore, loadavgAfter: loadavg(), node: process.version },
-          setup: { cases: BENCH_CASES, citizens: BENCH_CITIZENS, tokens: TOKENS, connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, database, poolMax: config.DATABASE_POOL_MAX, seedMs: seed.ms },
-          targets: { p99Ms: TARGET_P99_MS, shareOfCeiling: TARGET_SHARE },
-          rows,
-          raw: results.map(({ name, result }) => ({ name, requests: result.requests, latency: result.latency, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts })),
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    const file = writeBenchResults(repoRoot(), 'cases', {
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgBefore: loadBefore, loadavgAfter: loadavg(), node: process.version },
+      setup: { cases: BENCH_CASES, citizens: BENCH_CITIZENS, tokens: TOKENS, connections: CONNECTIONS, durationSeconds: DURATION, warmupSeconds: WARMUP, database, poolMax: config.DATABASE_POOL_MAX, seedMs: seed.ms },
+      targets: { p99Ms: TARGET_P99_MS, shareOfCeiling: TARGET_SHARE },
+      rows,
+      raw: results.map(({ name, result }) => ({ name, requests: result.requests, latency: result.latency, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts })),
+    });
     log(`results written to ${file}`);
   } finally {
     for (const c of cleanup) await c().catch((e: unknown) => log(`cleanup: ${String(e)}`));
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -16,79 +16,22 @@
  *    request (ACTION_REQUIRED) — the bench counts what it measured, not just HTTP 201s.
  * 5. Prints a table and writes bench/results/wohngeld-<time>.json.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { signDevToken } from '../libs/auth/src/dev-tokens';
 import { repoRoot } from '../libs/config/src/paths';
-import { migrate } from '../libs/db/src/migrate';
 import { createPool } from '../libs/db/src/pool';
-import { startEmbeddedPostgres } from '../libs/devstack/src/embedded-db';
-import { startMailSink } from '../libs/devstack/src/mail-sink';
-import { freePort } from '../libs/devstack/src/ports';
-import { startProcess, waitUntil } from '../libs/devstack/src/process';
-import type { ManagedProcess } from '../libs/devstack/src/process';
-import { startTemporalDevServer } from '../libs/devstack/src/temporal-dev-server';
 import { formatPayloadKeys, generatePayloadKey } from '../libs/temporal/src/payload-keys';
-import type * as TemporalEnsure from '../scripts/temporal-ensure';
+import { BENCH_DEV_SECRET, benchTempDir, startBenchInfrastructure, startWorkerAndApi } from './support/infrastructure';
+import type { Cleanup } from './support/infrastructure';
+import { closedLoop, summarise } from './support/latency';
+import { runBench, writeBenchResults } from './support/report';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 15);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 500);
-const TEMPORAL_DIR = process.env.BENCH_TEMPORAL_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : 'disk');
-const DEV_SECRET = 'bench-dev-jwt-secret-0123456789abcdef0123456789';
 
 const log = (m: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${m}\n`);
-const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
-
-function pct(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
-
-interface Sample {
-  ok: boolean;
-  status: number | string;
-  ms: number;
-  caseId?: string;
-}
-
-/** Closed loop: `concurrency` submissions in flight for `seconds`; each takes the next index. */
-async function closedLoop(seconds: number, concurrency: number, call: (i: number) => Promise<{ status: number | string; caseId?: string }>, next: { i: number }): Promise<{ samples: Sample[]; seconds: number }> {
-  const samples: Sample[] = [];
-  const started = performance.now();
-  const end = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const t = performance.now();
-        const r = await call(next.i++).catch((e: unknown) => ({ status: e instanceof Error ? e.message.slice(0, 80) : String(e), caseId: undefined }));
-        samples.push({ ok: r.status === 201, status: r.status, ms: performance.now() - t, caseId: r.caseId });
-      }
-    }),
-  );
-  return { samples, seconds: (performance.now() - started) / 1000 };
-}
-
-function summarise(r: { samples: Sample[]; seconds: number }) {
-  const ok = r.samples.filter((s) => s.ok);
-  const statuses: Record<string, number> = {};
-  for (const s of r.samples) statuses[String(s.status)] = (statuses[String(s.status)] ?? 0) + 1;
-  return {
-    submissionsPerSec: round(ok.length / r.seconds),
-    ok: ok.length,
-    total: r.samples.length,
-    statuses,
-    p50: round(pct(ok.map((s) => s.ms), 50)),
-    p95: round(pct(ok.map((s) => s.ms), 95)),
-    p99: round(pct(ok.map((s) => s.ms), 99)),
-    max: round(pct(ok.map((s) => s.ms), 100)),
-    seconds: round(r.seconds, 2),
-  };
-}
 
 /** A household with rent and two earners: three proofs are requested. */
 function application(i: number) {
@@ -114,87 +57,22 @@ function application(i: number) {
 }
 
 async function main(): Promise<void> {
-  const cleanup: Array<() => Promise<void>> = [];
+  const cleanup: Cleanup = [];
   const root = repoRoot(__dirname);
-  const dir = mkdtempSync(join(tmpdir(), 'amtsweg-bench-wohngeld-'));
-  chmodSync(dir, 0o755); // PostgreSQL runs as "postgres" when we are root
-  cleanup.push(async () => {
-    if (process.env.BENCH_KEEP_DIR) log(`kept ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = benchTempDir('wohngeld', cleanup, log);
   try {
     // --- infrastructure ----------------------------------------------------------------------
-    let temporalAddress = process.env.TEMPORAL_ADDRESS;
-    let temporal = 'TEMPORAL_ADDRESS';
-    if (!temporalAddress) {
-      const loadScript = createRequire(join(root, 'package.json'));
-      const { ensureTemporalCli } = loadScript('./scripts/temporal-ensure.js') as typeof TemporalEnsure;
-      const cliPath = await ensureTemporalCli({ requireBinary: true, log });
-      const port = await freePort();
-      const tbase = TEMPORAL_DIR === 'disk' ? undefined : TEMPORAL_DIR;
-      const tdir = tbase ? mkdtempSync(join(tbase, 'amtsweg-bench-temporal-')) : join(dir, 'temporal');
-      if (tbase) cleanup.push(async () => rmSync(tdir, { recursive: true, force: true }));
-      log(`starting a Temporal dev server on :${port} (${tdir})`);
-      const t = await startTemporalDevServer({ cliPath, dataDir: tdir, logFile: join(dir, 'temporal.log'), port });
-      cleanup.unshift(() => t.stop());
-      temporalAddress = t.address;
-      temporal = `dev server (SQLite in ${tbase ?? 'the temp dir'})`;
-    }
-    let databaseUrl = process.env.DATABASE_URL;
-    let database = 'DATABASE_URL';
-    if (!databaseUrl) {
-      const port = await freePort();
-      log(`starting an embedded PostgreSQL on :${port}`);
-      const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port, user: 'postgres', password: 'postgres', database: 'amtsweg_bench', logFile: join(dir, 'postgres.log'), fast: true });
-      cleanup.unshift(() => pg.stop());
-      databaseUrl = pg.url('amtsweg_bench');
-      database = 'embedded (fsync off)';
-    }
-    let smtpUrl = process.env.SMTP_URL;
-    if (!smtpUrl) {
-      const [smtpPort, webPort] = [await freePort(), await freePort()];
-      log(`starting maildev on :${smtpPort} (web :${webPort})`);
-      const mail = await startMailSink({ smtpPort, webPort, mailDir: join(dir, 'mail'), logFile: join(dir, 'mail.log') });
-      cleanup.unshift(() => mail.stop());
-      smtpUrl = mail.smtpUrl;
-    }
-    await migrate(databaseUrl);
-    const pool = createPool({ connectionString: databaseUrl, max: 4, applicationName: 'amtsweg-bench' });
+    const infra = await startBenchInfrastructure({ root, dir, cleanup, log });
+    const { temporal, database } = infra;
+    const pool = createPool({ connectionString: infra.databaseUrl, max: 4, applicationName: 'amtsweg-bench' });
     cleanup.unshift(() => pool.end());
 
     // --- worker and API (child processes, the production entry points) ------------------------
-    const apiPort = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-      DATA_DIR: join(dir, 'data'),
-      PORT: String(apiPort),
-      AUTH_MODE: 'dev',
-      DEV_JWT_SECRET: DEV_SECRET,
-      TEMPORAL_ADDRESS: temporalAddress,
-      TEMPORAL_NAMESPACE: 'default',
-      DATABASE_URL: databaseUrl,
-      SMTP_URL: smtpUrl,
-      PAYLOAD_KEYS: formatPayloadKeys([generatePayloadKey('bench')]),
-      WORKER_METRICS_PORT: '0',
-      RATE_LIMIT_PUBLIC_PER_MINUTE: '1000000000',
-      RATE_LIMIT_AUTHENTICATED_PER_MINUTE: '1000000000',
-    };
-    const child = (name: 'worker' | 'api'): ManagedProcess =>
-      startProcess({ name, command: process.execPath, args: ['--enable-source-maps', join(root, `dist/apps/${name}/src/main.js`)], cwd: root, env, logFile: join(dir, `${name}.log`), stopTimeoutMs: 30_000 });
-    const worker = child('worker');
-    cleanup.unshift(async () => void (await worker.stop()));
-    const api = child('api');
-    cleanup.unshift(async () => void (await api.stop()));
-    const url = `http://127.0.0.1:${apiPort}`;
-    await waitUntil(async () => (await fetch(`${url}/health`, { signal: AbortSignal.timeout(5_000) })).status === 200, { what: 'API /health 200', timeoutMs: 120_000, intervalMs: 500, process: api });
-    log(`API up on ${url} (pid ${api.pid}), worker pid ${worker.pid}`);
+    const { url } = await startWorkerAndApi({ root, dir, cleanup, log, infra, payloadKeys: formatPayloadKeys([generatePayloadKey('bench')]) });
 
     const tokens: string[] = [];
     for (let i = 0; i < TOKENS; i++) {
-      tokens.push(`Bearer ${(await signDevToken(DEV_SECRET, { sub: `wohngeld-bench-${i}`, roles: ['citizen'], trustLevel: 'substantiell', groups: [] }, 7200)).access_token}`);
+      tokens.push(`Bearer ${(await signDevToken(BENCH_DEV_SECRET, { sub: `wohngeld-bench-${i}`, roles: ['citizen'], trustLevel: 'substantiell', groups: [] }, 7200)).access_token}`);
     }
     const runTag = `${Date.now().toString(36)}`;
     const submit = async (i: number): Promise<{ status: number | string; caseId?: string }> => {
@@ -223,7 +101,8 @@ async function main(): Promise<void> {
     const loadBefore = loadavg();
     log(`${CONCURRENCY} submissions in flight for ${DURATION} s`);
     const measured = await closedLoop(DURATION, CONCURRENCY, submit, next);
-    const summary = summarise(measured);
+    const { okPerSec: submissionsPerSec, ...rest } = summarise(measured);
+    const summary = { submissionsPerSec, ...rest };
     const loadAfter = loadavg();
 
     // --- what was measured is real: the cases exist and their processes went on ----------------
@@ -248,34 +127,16 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(lines.join('\n'));
 
-    const outDir = join(root, 'bench', 'results');
-    mkdirSync(outDir, { recursive: true });
-    const file = join(outDir, `wohngeld-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(
-      file,
-      `${JSON.stringify(
-        {
-          at: new Date().toISOString(),
-          command: 'npm run bench:wohngeld',
-          machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgBefore: loadBefore, loadavgAfter: loadAfter, node: process.version },
-          setup: { concurrency: CONCURRENCY, durationSeconds: DURATION, warmupSeconds: WARMUP, tokens: TOKENS, temporal, database },
-          result: summary,
-          check: { casesInDatabase: inDb[0]!.n, answered: ids.length, atProofRequest: asked },
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    const file = writeBenchResults(root, 'wohngeld', {
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavgBefore: loadBefore, loadavgAfter: loadAfter, node: process.version },
+      setup: { concurrency: CONCURRENCY, durationSeconds: DURATION, warmupSeconds: WARMUP, tokens: TOKENS, temporal, database },
+      result: summary,
+      check: { casesInDatabase: inDb[0]!.n, answered: ids.length, atProofRequest: asked },
+    });
     log(`results written to ${file}`);
   } finally {
     for (const c of cleanup) await c().catch((e: unknown) => log(`cleanup: ${String(e)}`));
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

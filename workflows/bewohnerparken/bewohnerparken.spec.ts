@@ -1,106 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { activityInfo } from '@temporalio/activity';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import type {
-  CancelTaskInput,
-  CloseCaseRequestsInput,
-  CompleteTaskRecordInput,
-  CompleteTaskRecordResult,
-  CreateTaskInput,
-  CreateTaskResult,
-  FvSubmitInput,
-  OpenCaseActivityInput,
-  OpenCaseActivityResult,
-  OpenCaseRequestsInput,
-  OpenCaseRequestsResult,
-  RecordCaseEventInput,
-  RecordCaseEventResult,
-  SetCaseDecisionInput,
-} from '../../activities';
+import type { FvSubmitInput } from '../../activities';
 import { caseStageQuery, completeTaskUpdate, documentUploadedSignal, identityUpgradedSignal, submissionReceiptUpdate, withdrawUpdate } from '../shared/case.contract';
 import type { Actor } from '../shared/case.contract';
 import { BEWOHNERPARKEN_DEFAULT_REJECTION, BEWOHNERPARKEN_REVIEW_FORM, caseWorkflowId } from './bewohnerparken.contract';
 import type { BewohnerparkenInput } from './bewohnerparken.contract';
 import { bewohnerparkenWorkflow } from './bewohnerparken.workflow';
 import { eventually } from '../../test/support/eventually';
-import { startTimeSkippingWorker } from '../../test/support/time-skipping';
-import type { TimeSkippingWorker } from '../../test/support/time-skipping';
+import { fakeCaseActivities, replayFailures, replayRecordedHistories, updateRejection, useTimeSkippingWorker } from '../../test/support/time-skipping';
 
 // The Bewohnerparkausweis process on the time-skipping test server with fake activities: the
 // order of the building blocks, withdrawal, and the path through a refusing permit register.
 // The same process against real Temporal, PostgreSQL, SMTP and the sandbox:
 // apps/api/src/applications/bewohnerparken.int.spec.ts.
 
-interface Calls {
-  openCase: OpenCaseActivityInput[];
-  events: RecordCaseEventInput[];
-  openRequests: OpenCaseRequestsInput[];
-  closeRequests: CloseCaseRequestsInput[];
-  createTask: CreateTaskInput[];
-  cancelTask: CancelTaskInput[];
-  decisions: SetCaseDecisionInput[];
-  fvSubmit: FvSubmitInput[];
-  ids: Map<string, string>;
-}
-const calls = new Map<string, Calls>();
-function callsOf(workflowId: string): Calls {
-  let c = calls.get(workflowId);
-  if (!c) calls.set(workflowId, (c = { openCase: [], events: [], openRequests: [], closeRequests: [], createTask: [], cancelTask: [], decisions: [], fvSubmit: [], ids: new Map() }));
-  return c;
-}
-const wf = () => activityInfo().workflowExecution?.workflowId ?? 'none';
 /** Workflow ids whose permit register refuses. */
 const registerRefuses = new Set<string>();
-let caseSeq = 0;
 
+const fake = fakeCaseActivities({ caseNumberPrefix: 'BP' }, () => ({ fvSubmit: [] as FvSubmitInput[] }));
+const { callsOf } = fake;
 const fakeActivities = {
-  async openCase(input: OpenCaseActivityInput): Promise<OpenCaseActivityResult> {
-    callsOf(wf()).openCase.push(input);
-    return { caseId: input.caseId, caseNumber: `BP-2026-${String(++caseSeq).padStart(6, '0')}`, status: 'SUBMITTED', submittedAt: new Date().toISOString(), created: true };
-  },
-  async recordCaseEvent(input: RecordCaseEventInput): Promise<RecordCaseEventResult> {
-    callsOf(wf()).events.push(input);
-    return { recorded: true };
-  },
-  async setCaseDecision(input: SetCaseDecisionInput): Promise<{ changed: boolean }> {
-    callsOf(wf()).decisions.push(input);
-    return { changed: true };
-  },
-  async openCaseRequests(input: OpenCaseRequestsInput): Promise<OpenCaseRequestsResult> {
-    const c = callsOf(wf());
-    c.openRequests.push(input);
-    return {
-      requests: input.items.map((i) => {
-        const k = `${input.key}/${i.kind}`;
-        if (!c.ids.has(k)) c.ids.set(k, randomUUID());
-        return { requestId: c.ids.get(k)!, kind: i.kind, text: i.text, dueBy: input.dueBy, status: 'open' as const };
-      }),
-    };
-  },
-  async closeCaseRequests(input: CloseCaseRequestsInput): Promise<{ closed: string[] }> {
-    callsOf(wf()).closeRequests.push(input);
-    return { closed: input.requestIds };
-  },
-  async createTask(input: CreateTaskInput): Promise<CreateTaskResult> {
-    callsOf(wf()).createTask.push(input);
-    return { taskId: input.taskId, created: true, status: 'open' };
-  },
-  async completeTaskRecord(input: CompleteTaskRecordInput): Promise<CompleteTaskRecordResult> {
-    return { status: 'completed', changed: true, completion: { outcome: input.outcome, data: input.data, completedBy: input.completedBy, completedAt: new Date().toISOString() } };
-  },
-  async escalateTask(): Promise<{ escalated: boolean; status: 'open' }> {
-    return { escalated: true, status: 'open' };
-  },
-  async cancelTask(input: CancelTaskInput): Promise<{ cancelled: string[] }> {
-    callsOf(wf()).cancelTask.push(input);
-    return { cancelled: input.taskIds ?? [] };
-  },
+  ...fake.activities,
   async fvSubmit(input: FvSubmitInput): Promise<{ externalId: string; status: 'completed' }> {
-    callsOf(wf()).fvSubmit.push(input);
-    if (registerRefuses.has(wf())) {
+    const workflowId = fake.currentWorkflowId();
+    callsOf(workflowId).fvSubmit.push(input);
+    if (registerRefuses.has(workflowId)) {
       throw ApplicationFailure.create({ type: 'FV_INVALID_LICENSE_PLATE', message: 'The registration number is not valid.', nonRetryable: true, details: [{ adapter: input.adapter, code: 'INVALID_LICENSE_PLATE' }] });
     }
     return { externalId: 'BPA-2026-0A1B', status: 'completed' };
@@ -110,19 +36,9 @@ const fakeActivities = {
 const owner: Actor = { sub: 'citizen-owner', roles: ['citizen'] };
 const caseworker: Actor = { sub: 'cw-parken', roles: ['caseworker'] };
 
-let tsw: TimeSkippingWorker;
 let env: TestWorkflowEnvironment;
 let taskQueue: string;
-
-beforeAll(async () => {
-  tsw = await startTimeSkippingWorker({ prefix: 'bewohnerparken', workflowsPath: require.resolve('./bewohnerparken.workflow'), activities: fakeActivities });
-  ({ env, taskQueue } = tsw);
-});
-
-afterAll(async () => {
-  await tsw?.stop();
-});
-
+useTimeSkippingWorker({ prefix: 'bewohnerparken', workflowsPath: require.resolve('./bewohnerparken.workflow'), activities: fakeActivities }, (w) => ({ env, taskQueue } = w));
 
 function input(overrides: Partial<BewohnerparkenInput> = {}): BewohnerparkenInput {
   return {
@@ -150,18 +66,6 @@ async function submit(i: BewohnerparkenInput) {
 const event = (workflowId: string, key: string) => callsOf(workflowId).events.find((e) => e.eventKey === key);
 const waitForEvent = (workflowId: string, key: string) => eventually(() => event(workflowId, key), `event ${key}`);
 const waitForTask = (workflowId: string, key: string) => eventually(() => callsOf(workflowId).createTask.find((t) => t.key === key), `task ${key}`);
-
-async function rejection(p: Promise<unknown>): Promise<{ type: string | undefined | null; reason: unknown }> {
-  const err = await p.then(
-    () => {
-      throw new Error('expected the Update to be rejected');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  const f = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
-  return { type: f.type, reason: (f.details?.[0] as { reason?: unknown } | undefined)?.reason };
-}
 
 describe('Bewohnerparkausweis process (time-skipping, fake activities)', () => {
   it('identification, documents, review, permit: composes the building blocks in order', async () => {
@@ -238,7 +142,7 @@ describe('Bewohnerparkausweis process (time-skipping, fake activities)', () => {
     await waitForEvent(workflowId, 'request-vehicle-documents');
     expect(event(workflowId, 'request-identification')).toBeUndefined(); // substantiell login: nothing to ask
 
-    expect(await rejection(handle.executeUpdate(withdrawUpdate, { args: [{ by: { sub: 'someone-else', roles: ['citizen'] } }] }))).toMatchObject({ type: 'NOT_FOUND' });
+    expect(await updateRejection(handle.executeUpdate(withdrawUpdate, { args: [{ by: { sub: 'someone-else', roles: ['citizen'] } }] }))).toMatchObject({ type: 'NOT_FOUND' });
     expect(await handle.executeUpdate(withdrawUpdate, { args: [{ by: owner }] })).toEqual({ status: 'WITHDRAWN' });
     expect(await handle.result()).toMatchObject({ outcome: 'withdrawn' });
 
@@ -272,7 +176,7 @@ describe('Bewohnerparkausweis process (time-skipping, fake activities)', () => {
     const failure = await waitForTask(workflowId, 'permit-failure-1');
     expect(failure).toMatchObject({ group: 'parken', outcomes: ['retry', 'reject'], caseData: { failure: { kind: 'business', code: 'INVALID_LICENSE_PLATE' } } });
     expect(event(workflowId, 'permit-failure-1')).toMatchObject({ audience: 'internal' });
-    expect(await rejection(handle.executeUpdate(withdrawUpdate, { args: [{ by: owner }] }))).toEqual({ type: 'CONFLICT', reason: 'already_decided' });
+    expect(await updateRejection(handle.executeUpdate(withdrawUpdate, { args: [{ by: owner }] }))).toMatchObject({ type: 'CONFLICT', reason: 'already_decided' });
 
     // retry: a new step, so the register sees a new request
     await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: failure.taskId, outcome: 'retry', data: {}, by: caseworker }] });
@@ -309,16 +213,15 @@ describe('Bewohnerparkausweis process (time-skipping, fake activities)', () => {
     expect(await handle.result()).toMatchObject({ outcome: 'rejected' });
   });
 
+  it('replays the histories recorded before workflows/shared/case-lifecycle.ts (running cases keep their path)', async () => {
+    const { files, failures } = await replayRecordedHistories(require.resolve('./bewohnerparken.workflow'), join(__dirname, 'histories'), 'before-case-lifecycle.');
+    expect(files).toHaveLength(4);
+    expect(failures).toEqual([]);
+  });
+
   it('replays every recorded history of this file without nondeterminism', async () => {
-    const histories = ran.map((workflowId) => ({ workflowId, history: env.client.workflow.getHandle(workflowId).fetchHistory() }));
-    const results = Worker.runReplayHistories({ workflowsPath: require.resolve('./bewohnerparken.workflow') }, (async function* () {
-      for (const h of histories) yield { workflowId: h.workflowId, history: await h.history };
-    })());
-    let replayed = 0;
-    for await (const r of results) {
-      expect({ workflowId: r.workflowId, error: r.error }).toEqual({ workflowId: r.workflowId, error: undefined });
-      replayed++;
-    }
+    const { replayed, failures } = await replayFailures(env, require.resolve('./bewohnerparken.workflow'), ran);
+    expect(failures).toEqual([]);
     expect(replayed).toBe(ran.length);
   });
 });

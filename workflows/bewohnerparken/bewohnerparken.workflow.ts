@@ -13,13 +13,12 @@
  * scope — open tasks and requests are marked cancelled by their building blocks — and records
  * WITHDRAWN. See bewohnerparken.contract.ts for the choices (level of assurance, documents, fee).
  */
-import { ApplicationFailure, CancellationScope, allHandlersFinished, condition, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { berlinIsoDate, formatBerlinDate } from '../../libs/domain/src/berlin-time';
-import { CASE_EVENT_KEYS, STATUS_TEXT_DE } from '../../libs/domain/src/cases';
 import { addDuration } from '../../libs/domain/src/duration';
-import { caseStageQuery, submissionReceiptUpdate, withdrawUpdate } from '../shared/case.contract';
-import type { SubmissionReceipt } from '../shared/case.contract';
+import { caseStageQuery } from '../shared/case.contract';
+import { caseLifecycle } from '../shared/case-lifecycle';
 import { requestDocuments } from '../shared/document-request';
 import type { DocumentRequestItem } from '../shared/document-request';
 import { FACHVERFAHREN_ACTIVITY_OPTIONS, fachverfahrenFailure } from '../shared/fachverfahren.contract';
@@ -47,52 +46,16 @@ const { fvSubmit } = proxyActivities<Activities>(FACHVERFAHREN_ACTIVITY_OPTIONS)
 
 const DAY_MS = 24 * 3600_000;
 
-function conflict(message: string, reason: string): never {
-  throw ApplicationFailure.create({ type: 'CONFLICT', message, nonRetryable: true, details: [{ reason }] });
-}
-
 export async function bewohnerparkenWorkflow(input: BewohnerparkenInput): Promise<BewohnerparkenResult> {
   const { caseId, zone } = input;
   let stage: BewohnerparkenStage = 'opening';
-  // set once the case is open; read by the submission's update handler, which waits for it
-  let receipt: SubmissionReceipt | undefined = undefined;
-  let decided = false;
-  let withdrawn = false;
-  const main = new CancellationScope();
-
   // Handlers first: the submission's update arrives with the start (update-with-start).
-  setHandler(
-    submissionReceiptUpdate,
-    async () => {
-      await condition(() => receipt !== undefined);
-      return receipt!;
-    },
-    { description: 'The case number, as soon as the case is open.' },
-  );
+  const life = caseLifecycle({ caseId, ownerSub: input.ownerSub, recordCaseEvent, onWithdraw: () => (stage = 'withdrawn') });
   setHandler(caseStageQuery, () => stage);
-  setHandler(
-    withdrawUpdate,
-    async () => {
-      withdrawn = true;
-      stage = 'withdrawn';
-      main.cancel();
-      await recordCaseEvent({ caseId, eventKey: CASE_EVENT_KEYS.withdrawn, status: 'WITHDRAWN', audience: 'citizen', text: STATUS_TEXT_DE.WITHDRAWN, notify: true });
-      return { status: 'WITHDRAWN' as const };
-    },
-    {
-      validator: ({ by }) => {
-        if (by?.sub !== input.ownerSub) throw ApplicationFailure.create({ type: 'NOT_FOUND', message: 'There is no such case, or it is not yours.', nonRetryable: true });
-        if (withdrawn) conflict('Der Antrag ist bereits zurückgenommen.', 'already_withdrawn');
-        if (decided) conflict('Über Ihren Antrag ist bereits entschieden; er kann nicht mehr zurückgenommen werden.', 'already_decided');
-        if (!receipt) conflict('Ihr Antrag wird gerade angelegt. Bitte versuchen Sie es gleich noch einmal.', 'not_ready');
-      },
-      description: 'The citizen withdraws the application (possible until the decision).',
-    },
-  );
 
   const opened = await openCase({ caseId, type: BEWOHNERPARKEN_CASE_TYPE, ownerSub: input.ownerSub, ownerEmail: input.applicant.email, workflowId: workflowInfo().workflowId });
   const caseNumber = opened.caseNumber;
-  receipt = { caseId, caseNumber, status: opened.status };
+  life.opened({ caseId, caseNumber, status: opened.status });
   const caseRef = { caseId, caseNumber };
 
   /** The process up to the decision and beyond; cancelled (before the decision) by a withdrawal. */
@@ -142,7 +105,7 @@ export async function bewohnerparkenWorkflow(input: BewohnerparkenInput): Promis
         documents: proof.documents,
       },
     });
-    decided = true; // from here on a withdrawal is refused
+    life.decided(); // from here on a withdrawal is refused
 
     if (review.outcome === 'reject') {
       return reject(review.completedAt, typeof review.data.reason === 'string' ? review.data.reason : undefined);
@@ -244,15 +207,5 @@ export async function bewohnerparkenWorkflow(input: BewohnerparkenInput): Promis
     }
   }
 
-  try {
-    const result = await main.run(process);
-    await condition(allHandlersFinished);
-    return result;
-  } catch (e) {
-    if (withdrawn && isCancellation(e)) {
-      await condition(allHandlersFinished); // the withdraw handler records WITHDRAWN
-      return { caseId, caseNumber, outcome: 'withdrawn' };
-    }
-    throw e;
-  }
+  return life.run(process, { withdrawn: () => ({ caseId, caseNumber, outcome: 'withdrawn' }) });
 }

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { activityInfo } from '@temporalio/activity';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { CloseCaseRequestsInput, OpenCaseRequestsInput, OpenCaseRequestsResult, RecordCaseEventInput, RecordCaseEventResult } from '../../activities';
 import { endOfBerlinDay, formatBerlinDate } from '../../libs/domain/src/berlin-time';
 import {
   cancelFixtureSignal,
@@ -13,63 +11,17 @@ import {
 } from '../../test/fixtures/citizen-requests.workflows';
 import { documentUploadedSignal, identityUpgradedSignal } from './case.contract';
 import { eventually } from '../../test/support/eventually';
-import { startTimeSkippingWorker } from '../../test/support/time-skipping';
-import type { TimeSkippingWorker } from '../../test/support/time-skipping';
+import { fakeCaseActivities, useTimeSkippingWorker } from '../../test/support/time-skipping';
 
 // The document-request and identity building blocks on Temporal's time-skipping test server, with
 // fake activities that record their calls: a 14-day deadline and a 7-day reminder take seconds.
 const DAY = 24 * 3600_000;
 
-interface Calls {
-  open: OpenCaseRequestsInput[];
-  close: CloseCaseRequestsInput[];
-  events: RecordCaseEventInput[];
-  /** (key, kind) → requestId: openCaseRequests is idempotent like the real one. */
-  ids: Map<string, string>;
-}
-const calls = new Map<string, Calls>();
-function callsOf(workflowId: string): Calls {
-  let c = calls.get(workflowId);
-  if (!c) calls.set(workflowId, (c = { open: [], close: [], events: [], ids: new Map() }));
-  return c;
-}
-const wf = () => activityInfo().workflowExecution?.workflowId ?? 'none';
+const { activities: fakeActivities, callsOf } = fakeCaseActivities();
 
-const fakeActivities = {
-  async openCaseRequests(input: OpenCaseRequestsInput): Promise<OpenCaseRequestsResult> {
-    const c = callsOf(wf());
-    c.open.push(input);
-    return {
-      requests: input.items.map((i) => {
-        const k = `${input.key}/${i.kind}`;
-        if (!c.ids.has(k)) c.ids.set(k, randomUUID());
-        return { requestId: c.ids.get(k)!, kind: i.kind, text: i.text, dueBy: input.dueBy, status: 'open' as const };
-      }),
-    };
-  },
-  async closeCaseRequests(input: CloseCaseRequestsInput): Promise<{ closed: string[] }> {
-    callsOf(wf()).close.push(input);
-    return { closed: input.requestIds };
-  },
-  async recordCaseEvent(input: RecordCaseEventInput): Promise<RecordCaseEventResult> {
-    callsOf(wf()).events.push(input);
-    return { recorded: true, ...(input.notify && { mail: { status: 'sent' as const } }) };
-  },
-};
-
-let tsw: TimeSkippingWorker;
 let env: TestWorkflowEnvironment;
 let taskQueue: string;
-
-beforeAll(async () => {
-  tsw = await startTimeSkippingWorker({ prefix: 'citizen-requests', workflowsPath: require.resolve('../../test/fixtures/citizen-requests.workflows'), activities: fakeActivities });
-  ({ env, taskQueue } = tsw);
-});
-
-afterAll(async () => {
-  await tsw?.stop();
-});
-
+useTimeSkippingWorker({ prefix: 'citizen-requests', workflowsPath: require.resolve('../../test/fixtures/citizen-requests.workflows'), activities: fakeActivities }, (w) => ({ env, taskQueue } = w));
 
 const event = (workflowId: string, eventKey: string) => callsOf(workflowId).events.find((e) => e.eventKey === eventKey);
 const waitForEvent = (workflowId: string, eventKey: string) => eventually(() => event(workflowId, eventKey), `event ${eventKey} of ${workflowId}`);
@@ -93,7 +45,7 @@ describe('requestDocuments on the time-skipping server', () => {
     });
 
     const asked = await waitForEvent(workflowId, 'request-proof');
-    const opened = callsOf(workflowId).open[0]!;
+    const opened = callsOf(workflowId).openRequests[0]!;
     expect(opened).toMatchObject({ caseId, key: 'proof', items: [{ kind: 'vehicle-registration', text: 'Zulassungsbescheinigung Teil I (Fahrzeugschein)' }] });
     // P14D, ending with that day in Berlin
     const dueBy = new Date(opened.dueBy!);
@@ -123,7 +75,7 @@ describe('requestDocuments on the time-skipping server', () => {
     const result = await handle.result();
     expect(result).toEqual({ outcome: 'fulfilled', documents: [{ requestId, documentId }], requests: [{ requestId, kind: 'vehicle-registration', status: 'fulfilled' }], dueBy: dueBy.toISOString(), reminded: true });
     const c = callsOf(workflowId);
-    expect(c.close).toEqual([{ caseId, requestIds: [requestId], status: 'fulfilled' }]);
+    expect(c.closeRequests).toEqual([{ caseId, requestIds: [requestId], status: 'fulfilled' }]);
     expect(event(workflowId, 'request-proof-answered')).toMatchObject({ status: 'PROCESSING', audience: 'citizen' });
     expect(event(workflowId, 'request-proof-answered')?.notify).toBeFalsy();
     expect(c.events.filter((e) => e.notify).map((e) => e.eventKey)).toEqual(['request-proof', 'request-proof-reminder']); // two mails
@@ -153,7 +105,7 @@ describe('requestDocuments on the time-skipping server', () => {
     const documentId = randomUUID();
     await handle.signal(documentUploadedSignal, { requestId: registration, documentId });
     // the fulfilled request leaves the citizen's open requests at once
-    await eventually(() => callsOf(workflowId).close.find((c) => c.status === 'fulfilled'), 'the first request to be fulfilled');
+    await eventually(() => callsOf(workflowId).closeRequests.find((c) => c.status === 'fulfilled'), 'the first request to be fulfilled');
 
     const result = await handle.result(); // time skips to the deadline
     expect(result.outcome).toBe('deadline_passed');
@@ -164,7 +116,7 @@ describe('requestDocuments on the time-skipping server', () => {
       { requestId: permission, kind: 'vehicle-use-permission', status: 'expired' },
     ]);
     const c = callsOf(workflowId);
-    expect(c.close).toEqual([
+    expect(c.closeRequests).toEqual([
       { caseId, requestIds: [registration], status: 'fulfilled' },
       { caseId, requestIds: [permission], status: 'expired' },
     ]);
@@ -188,7 +140,7 @@ describe('requestDocuments on the time-skipping server', () => {
     await waitForEvent(workflowId, 'request-proof');
     await handle.signal(cancelFixtureSignal);
     expect(await handle.result()).toBe('cancelled');
-    expect(callsOf(workflowId).close).toEqual([{ caseId, requestIds: [callsOf(workflowId).ids.get('proof/vehicle-registration')], status: 'cancelled' }]);
+    expect(callsOf(workflowId).closeRequests).toEqual([{ caseId, requestIds: [callsOf(workflowId).ids.get('proof/vehicle-registration')], status: 'cancelled' }]);
   });
 });
 
@@ -197,7 +149,7 @@ describe('ensureTrustLevel on the time-skipping server', () => {
     const workflowId = `idv-${randomUUID()}`;
     const result = await env.client.workflow.execute(trustLevelFixture, { taskQueue, workflowId, args: [{ caseId: randomUUID(), have: 'hoch', need: 'substantiell' }] });
     expect(result).toEqual({ outcome: 'met', level: 'hoch' });
-    expect(callsOf(workflowId).open).toEqual([]);
+    expect(callsOf(workflowId).openRequests).toEqual([]);
     expect(callsOf(workflowId).events).toEqual([]);
   });
 
@@ -213,19 +165,19 @@ describe('ensureTrustLevel on the time-skipping server', () => {
     expect(asked).toMatchObject({ caseId, status: 'ACTION_REQUIRED', audience: 'citizen', notify: true });
     expect(asked.text).toMatch(/^Bitte identifizieren Sie sich mit der eID-Funktion/);
     expect(asked.text).toContain('„substantiell“');
-    expect(callsOf(workflowId).open[0]).toMatchObject({ caseId, key: 'identification', dueBy: null, items: [{ kind: 'identification', details: { trustLevel: 'substantiell' } }] });
+    expect(callsOf(workflowId).openRequests[0]).toMatchObject({ caseId, key: 'identification', dueBy: null, items: [{ kind: 'identification', details: { trustLevel: 'substantiell' } }] });
 
     await env.sleep('30 days'); // no deadline: the case keeps waiting
     await handle.signal(identityUpgradedSignal, { trustLevel: 'basis', by: { sub: 'citizen-1', roles: ['citizen'] } });
     await handle.signal(identityUpgradedSignal, { trustLevel: 'hoch', by: { sub: 'someone-else', roles: ['citizen'] } });
     await settle();
     expect(await isRunning(handle)).toBe(true);
-    expect(callsOf(workflowId).close).toEqual([]);
+    expect(callsOf(workflowId).closeRequests).toEqual([]);
 
     await handle.signal(identityUpgradedSignal, { trustLevel: 'substantiell', by: { sub: 'citizen-1', roles: ['citizen'] } });
     expect(await handle.result()).toEqual({ outcome: 'upgraded', level: 'substantiell' });
     const requestId = callsOf(workflowId).ids.get('identification/identification');
-    expect(callsOf(workflowId).close).toEqual([{ caseId, requestIds: [requestId], status: 'fulfilled' }]);
+    expect(callsOf(workflowId).closeRequests).toEqual([{ caseId, requestIds: [requestId], status: 'fulfilled' }]);
     expect(event(workflowId, 'request-identification-answered')).toMatchObject({ status: 'PROCESSING', audience: 'citizen' });
   });
 
@@ -234,7 +186,7 @@ describe('ensureTrustLevel on the time-skipping server', () => {
     const caseId = randomUUID();
     const result = await env.client.workflow.execute(trustLevelFixture, { taskQueue, workflowId, args: [{ caseId, have: 'basis', need: 'hoch', deadline: 'P30D' }] });
     expect(result).toEqual({ outcome: 'deadline_passed', level: 'basis' });
-    expect(callsOf(workflowId).close).toEqual([{ caseId, requestIds: [callsOf(workflowId).ids.get('identification/identification')], status: 'expired' }]);
+    expect(callsOf(workflowId).closeRequests).toEqual([{ caseId, requestIds: [callsOf(workflowId).ids.get('identification/identification')], status: 'expired' }]);
     expect(event(workflowId, 'request-identification')?.text).toContain('bis zum');
   });
 

@@ -1,27 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { activityInfo } from '@temporalio/activity';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { ApplicationFailure } from '@temporalio/common';
+import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import type {
-  CancelTaskInput,
-  CloseCaseRequestsInput,
-  CompleteTaskRecordInput,
-  CompleteTaskRecordResult,
-  CreateTaskInput,
-  CreateTaskResult,
-  FvSubmitInput,
-  IssueLetterInput,
-  IssueLetterResult,
-  OpenCaseActivityInput,
-  OpenCaseActivityResult,
-  OpenCaseRequestsInput,
-  OpenCaseRequestsResult,
-  RecordCaseEventInput,
-  RecordCaseEventResult,
-  SetCaseDecisionInput,
-} from '../../activities';
+import type { FvSubmitInput, IssueLetterInput, IssueLetterResult } from '../../activities';
 import { calculateWohngeld, parseEstimateRequest, startOfBerlinDay } from '../../libs/domain/src/wohngeld';
 import type { WohngeldEstimateRequest } from '../../libs/domain/src/wohngeld';
 import { caseStageQuery, completeTaskUpdate, documentUploadedSignal, identityUpgradedSignal, submissionReceiptUpdate, withdrawUpdate } from '../shared/case.contract';
@@ -30,8 +10,7 @@ import { WOHNGELD_DEFAULT_SETTINGS, WOHNGELD_REVIEW_FORM, caseWorkflowId, wohnge
 import type { WohngeldInput, WohngeldSettings } from './wohngeld.contract';
 import { wohngeldApplication } from './wohngeld.workflow';
 import { eventually } from '../../test/support/eventually';
-import { startTimeSkippingWorker } from '../../test/support/time-skipping';
-import type { TimeSkippingWorker } from '../../test/support/time-skipping';
+import { fakeCaseActivities, replayFailures, replayRecordedHistories, updateRejection, useTimeSkippingWorker } from '../../test/support/time-skipping';
 
 // The Wohngeld application process on the time-skipping test server with fake activities: proofs
 // with reminder and deadline, the § 66 SGB I task, four eyes, the notice, the payment instruction,
@@ -39,75 +18,17 @@ import type { TimeSkippingWorker } from '../../test/support/time-skipping';
 // process against real Temporal, PostgreSQL, SMTP and the sandbox:
 // apps/api/src/applications/wohngeld.int.spec.ts.
 
-interface Calls {
-  events: RecordCaseEventInput[];
-  openRequests: OpenCaseRequestsInput[];
-  closeRequests: CloseCaseRequestsInput[];
-  createTask: CreateTaskInput[];
-  cancelTask: CancelTaskInput[];
-  decisions: SetCaseDecisionInput[];
-  letters: IssueLetterInput[];
-  fvSubmit: FvSubmitInput[];
-  ids: Map<string, string>;
-}
-const calls = new Map<string, Calls>();
-function callsOf(workflowId: string): Calls {
-  let c = calls.get(workflowId);
-  if (!c) calls.set(workflowId, (c = { events: [], openRequests: [], closeRequests: [], createTask: [], cancelTask: [], decisions: [], letters: [], fvSubmit: [], ids: new Map() }));
-  return c;
-}
-const wf = () => activityInfo().workflowExecution?.workflowId ?? 'none';
-const serverNow = () => new Date(activityInfo().currentAttemptScheduledTimestampMs).toISOString();
-let caseSeq = 0;
-
+const fake = fakeCaseActivities({ caseNumberPrefix: 'WG' }, () => ({ letters: [] as IssueLetterInput[], fvSubmit: [] as FvSubmitInput[] }));
+const { callsOf } = fake;
+const mine = () => callsOf(fake.currentWorkflowId());
 const fakeActivities = {
-  async openCase(input: OpenCaseActivityInput): Promise<OpenCaseActivityResult> {
-    // the test server's clock, not the wall clock: time is skipped across the tests of this file
-    return { caseId: input.caseId, caseNumber: `WG-2026-${String(++caseSeq).padStart(6, '0')}`, status: 'SUBMITTED', submittedAt: serverNow(), created: true };
-  },
-  async recordCaseEvent(input: RecordCaseEventInput): Promise<RecordCaseEventResult> {
-    callsOf(wf()).events.push(input);
-    return { recorded: true };
-  },
-  async setCaseDecision(input: SetCaseDecisionInput): Promise<{ changed: boolean }> {
-    callsOf(wf()).decisions.push(input);
-    return { changed: true };
-  },
+  ...fake.activities,
   async issueLetter(input: IssueLetterInput): Promise<IssueLetterResult> {
-    callsOf(wf()).letters.push(input);
+    mine().letters.push(input);
     return { documentId: `doc-${input.key}`, sha256: 'f'.repeat(64), size: 1000, created: true, ...(input.mail && { mail: { status: 'sent' as const, messageId: `<${input.key}@test>` } }) };
   },
-  async openCaseRequests(input: OpenCaseRequestsInput): Promise<OpenCaseRequestsResult> {
-    const c = callsOf(wf());
-    c.openRequests.push(input);
-    return {
-      requests: input.items.map((i) => {
-        const k = `${input.key}/${i.kind}`;
-        if (!c.ids.has(k)) c.ids.set(k, randomUUID());
-        return { requestId: c.ids.get(k)!, kind: i.kind, text: i.text, dueBy: input.dueBy, status: 'open' as const };
-      }),
-    };
-  },
-  async closeCaseRequests(input: CloseCaseRequestsInput): Promise<{ closed: string[] }> {
-    callsOf(wf()).closeRequests.push(input);
-    return { closed: input.requestIds };
-  },
-  async createTask(input: CreateTaskInput): Promise<CreateTaskResult> {
-    callsOf(wf()).createTask.push(input);
-    return { taskId: input.taskId, created: true, status: 'open' };
-  },
-  async completeTaskRecord(input: CompleteTaskRecordInput): Promise<CompleteTaskRecordResult> {
-    return { status: 'completed', changed: true, completion: { outcome: input.outcome, data: input.data, completedBy: input.completedBy, completedAt: serverNow() } };
-  },
-  async escalateTask(): Promise<{ escalated: boolean; status: 'open' }> {
-    return { escalated: true, status: 'open' };
-  },
-  async cancelTask(input: CancelTaskInput): Promise<{ cancelled: string[] }> {
-    callsOf(wf()).cancelTask.push(input);
-    return { cancelled: input.taskIds ?? [] };
-  },
   async fvSubmit(input: FvSubmitInput): Promise<{ externalId: string; status: 'accepted' }> {
-    callsOf(wf()).fvSubmit.push(input);
+    mine().fvSubmit.push(input);
     return { externalId: `ZA-2026-${input.step.toUpperCase()}`, status: 'accepted' };
   },
 };
@@ -116,18 +37,9 @@ const owner: Actor = { sub: 'citizen-owner', roles: ['citizen'] };
 const cw1: Actor = { sub: 'cw-wohngeld-1', roles: ['caseworker'] };
 const cw2: Actor = { sub: 'cw-wohngeld-2', roles: ['caseworker'] };
 
-let tsw: TimeSkippingWorker;
 let env: TestWorkflowEnvironment;
 let taskQueue: string;
-
-beforeAll(async () => {
-  tsw = await startTimeSkippingWorker({ prefix: 'wohngeld', workflowsPath: require.resolve('./wohngeld.workflow'), activities: fakeActivities });
-  ({ env, taskQueue } = tsw);
-});
-
-afterAll(async () => {
-  await tsw?.stop();
-});
+useTimeSkippingWorker({ prefix: 'wohngeld', workflowsPath: require.resolve('./wohngeld.workflow'), activities: fakeActivities }, (w) => ({ env, taskQueue } = w));
 
 function household(raw: unknown): WohngeldEstimateRequest {
   const parsed = parseEstimateRequest(raw);
@@ -182,19 +94,6 @@ async function uploadAll(handle: Awaited<ReturnType<typeof submit>>['handle'], w
 
 async function complete(handle: Awaited<ReturnType<typeof submit>>['handle'], taskId: string, outcome: string, data: Record<string, unknown>, by: Actor) {
   return handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, outcome, data, by }] });
-}
-
-async function rejection(p: Promise<unknown>): Promise<{ type: string | undefined | null; reason: unknown; details: unknown }> {
-  const err = await p.then(
-    () => {
-      throw new Error('expected the Update to be rejected');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  const f = (err as WorkflowUpdateFailedError).cause as ApplicationFailure;
-  const details = f.details?.[0] as { reason?: unknown } | undefined;
-  return { type: f.type, reason: details?.reason, details };
 }
 
 /** Letter blocks as one text, for assertions. */
@@ -265,7 +164,7 @@ describe('Wohngeld application (time-skipping, fake activities)', () => {
       },
     ]);
     expect(await handle.query(caseStageQuery)).toBe('approval-period');
-    expect(await rejection(handle.executeUpdate(withdrawUpdate, { args: [{ by: owner }] }))).toMatchObject({ type: 'CONFLICT', reason: 'already_decided' });
+    expect(await updateRejection(handle.executeUpdate(withdrawUpdate, { args: [{ by: owner }] }))).toMatchObject({ type: 'CONFLICT', reason: 'already_decided' });
 
     // ten months after the period's start (two before its end): the reminder, mailed — not a day earlier
     const [y, m] = String(c.decisions[0]!.decision.approvalFrom).split('-').map(Number) as [number, number];
@@ -303,12 +202,12 @@ describe('Wohngeld application (time-skipping, fake activities)', () => {
     await uploadAll(handle, workflowId);
     const review = await waitForTask(workflowId, 'review');
     const report = (monthlyGross: number, by: Actor = owner) => handle.executeUpdate(wohngeldChangeReportUpdate, { args: [{ incomes: [{ member: 1, kind: 'pension', monthlyGross, taxes: false, healthCare: true, pensionInsurance: false }], by }] });
-    expect(await rejection(report(1000))).toMatchObject({ type: 'CONFLICT', reason: 'not_in_approval_period' });
+    expect(await updateRejection(report(1000))).toMatchObject({ type: 'CONFLICT', reason: 'not_in_approval_period' });
     await complete(handle, review.taskId, 'approve', {}, cw1);
     await waitForEvent(workflowId, 'payment');
 
-    expect(await rejection(report(1000, { sub: 'someone-else', roles: ['citizen'] }))).toMatchObject({ type: 'NOT_FOUND' });
-    const invalid = await rejection(handle.executeUpdate(wohngeldChangeReportUpdate, { args: [{ incomes: [{ member: 3, kind: 'pension', monthlyGross: 100, taxes: false, healthCare: false, pensionInsurance: false }], by: owner }] }));
+    expect(await updateRejection(report(1000, { sub: 'someone-else', roles: ['citizen'] }))).toMatchObject({ type: 'NOT_FOUND' });
+    const invalid = await updateRejection(handle.executeUpdate(wohngeldChangeReportUpdate, { args: [{ incomes: [{ member: 3, kind: 'pension', monthlyGross: 100, taxes: false, healthCare: false, pensionInsurance: false }], by: owner }] }));
     expect(invalid).toMatchObject({ type: 'INVALID', reason: 'invalid_change_report', details: { errors: [{ path: '/incomes/0/member' }] } });
 
     // +10 %: the notice stands
@@ -381,13 +280,13 @@ describe('Wohngeld application (time-skipping, fake activities)', () => {
     const review = await waitForTask(workflowId, 'review');
 
     // an amount without a reason is refused by the form schema (dependentRequired)
-    const noReason = await rejection(complete(handle, review.taskId, 'change', { monthlyAmount: 150 }, cw1));
+    const noReason = await updateRejection(complete(handle, review.taskId, 'change', { monthlyAmount: 150 }, cw1));
     expect(noReason).toMatchObject({ type: 'INVALID', reason: 'form_invalid' });
     await complete(handle, review.taskId, 'change', { monthlyAmount: 150, reason: 'Die Miete ist laut Mietbescheinigung niedriger.' }, cw1);
 
     const confirm = await waitForTask(workflowId, 'review-confirmation');
     expect(confirm).toMatchObject({ type: 'wohngeld.review-confirmation', outcomes: ['confirm', 'return'], fourEyesExclude: cw1.sub, caseData: { firstDecision: { outcome: 'change', data: { monthlyAmount: 150 } } } });
-    expect(await rejection(complete(handle, confirm.taskId, 'confirm', {}, cw1))).toMatchObject({ type: 'INVALID', reason: 'four_eyes' });
+    expect(await updateRejection(complete(handle, confirm.taskId, 'confirm', {}, cw1))).toMatchObject({ type: 'INVALID', reason: 'four_eyes' });
     await complete(handle, confirm.taskId, 'return', { note: 'Mietbescheinigung fehlt in der Akte' }, cw2);
 
     // a second round; this time confirmed
@@ -447,7 +346,7 @@ describe('Wohngeld application (time-skipping, fake activities)', () => {
     const i = input();
     const { handle, workflowId } = await submit(i);
     await waitForEvent(workflowId, 'request-proofs');
-    expect(await rejection(handle.executeUpdate(withdrawUpdate, { args: [{ by: { sub: 'someone-else', roles: ['citizen'] } }] }))).toMatchObject({ type: 'NOT_FOUND' });
+    expect(await updateRejection(handle.executeUpdate(withdrawUpdate, { args: [{ by: { sub: 'someone-else', roles: ['citizen'] } }] }))).toMatchObject({ type: 'NOT_FOUND' });
     expect(await handle.executeUpdate(withdrawUpdate, { args: [{ by: owner }] })).toEqual({ status: 'WITHDRAWN' });
     expect(await handle.result()).toMatchObject({ outcome: 'withdrawn', noticeDocumentIds: [] });
     const c = callsOf(workflowId);
@@ -464,16 +363,15 @@ describe('Wohngeld application (time-skipping, fake activities)', () => {
     expect(callsOf(second.workflowId).cancelTask.flatMap((x) => x.taskIds ?? [])).toEqual([task.taskId]);
   });
 
+  it('replays the histories recorded before workflows/shared/case-lifecycle.ts (running cases keep their path)', async () => {
+    const { files, failures } = await replayRecordedHistories(require.resolve('./wohngeld.workflow'), join(__dirname, 'histories'), 'before-case-lifecycle.');
+    expect(files).toHaveLength(4);
+    expect(failures).toEqual([]);
+  });
+
   it('replays every recorded history of this file without nondeterminism', async () => {
-    const histories = ran.map((workflowId) => ({ workflowId, history: env.client.workflow.getHandle(workflowId).fetchHistory() }));
-    const results = Worker.runReplayHistories({ workflowsPath: require.resolve('./wohngeld.workflow') }, (async function* () {
-      for (const h of histories) yield { workflowId: h.workflowId, history: await h.history };
-    })());
-    let replayed = 0;
-    for await (const r of results) {
-      expect({ workflowId: r.workflowId, error: r.error }).toEqual({ workflowId: r.workflowId, error: undefined });
-      replayed++;
-    }
+    const { replayed, failures } = await replayFailures(env, require.resolve('./wohngeld.workflow'), ran);
+    expect(failures).toEqual([]);
     expect(replayed).toBe(ran.length);
   });
 });

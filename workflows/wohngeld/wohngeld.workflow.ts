@@ -22,10 +22,9 @@
  * The calculation runs in the workflow: it is pure decimal arithmetic over the law's tables
  * (libs/domain), deterministic on replay. A change of the tables for running cases needs patched().
  */
-import { ApplicationFailure, CancellationScope, allHandlersFinished, condition, isCancellation, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { berlinIsoDate, formatBerlinDate } from '../../libs/domain/src/berlin-time';
-import { CASE_EVENT_KEYS, STATUS_TEXT_DE } from '../../libs/domain/src/cases';
 import { firstOfNextMonth, wohngeldApprovalPeriod, wohngeldIncomeChange } from '../../libs/domain/src/wohngeld/approval';
 import type { WohngeldApprovalPeriod } from '../../libs/domain/src/wohngeld/approval';
 import { dec } from '../../libs/domain/src/wohngeld/decimal';
@@ -38,8 +37,8 @@ import type { WohngeldProof } from '../../libs/domain/src/wohngeld/proofs';
 import { parseEstimateRequest } from '../../libs/domain/src/wohngeld/schema';
 import type { WohngeldEstimateRequest } from '../../libs/domain/src/wohngeld/schema';
 import { WOHNGELD_MINIMUM_AMOUNT } from '../../libs/domain/src/wohngeld/tables';
-import { caseStageQuery, submissionReceiptUpdate, withdrawUpdate } from '../shared/case.contract';
-import type { SubmissionReceipt } from '../shared/case.contract';
+import { caseStageQuery } from '../shared/case.contract';
+import { caseLifecycle } from '../shared/case-lifecycle';
 import { requestDocuments } from '../shared/document-request';
 import type { RequestedDocument } from '../shared/document-request';
 import { FACHVERFAHREN_ACTIVITY_OPTIONS, fachverfahrenFailure } from '../shared/fachverfahren.contract';
@@ -95,10 +94,6 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' && v.tri
 export async function wohngeldApplication(input: WohngeldInput): Promise<WohngeldResult> {
   const { caseId, settings, applicant } = input;
   let stage: WohngeldStage = 'opening';
-  let receipt: SubmissionReceipt | undefined = undefined;
-  let decided = false;
-  let withdrawn = false;
-  const main = new CancellationScope();
   const noticeDocumentIds: string[] = [];
 
   /** What the current notice rests on; set once approved (the approval period runs). */
@@ -109,34 +104,9 @@ export async function wohngeldApplication(input: WohngeldInput): Promise<Wohngel
   /** The household the current notice rests on (a recalculated change report replaces the incomes). */
   let householdNow: WohngeldEstimateRequest = input.household;
 
-  setHandler(
-    submissionReceiptUpdate,
-    async () => {
-      await condition(() => receipt !== undefined);
-      return receipt!;
-    },
-    { description: 'The case number, as soon as the case is open.' },
-  );
+  // Handlers first: the submission's update arrives with the start (update-with-start).
+  const life = caseLifecycle({ caseId, ownerSub: input.ownerSub, recordCaseEvent, onWithdraw: () => (stage = 'withdrawn') });
   setHandler(caseStageQuery, () => stage);
-  setHandler(
-    withdrawUpdate,
-    async () => {
-      withdrawn = true;
-      stage = 'withdrawn';
-      main.cancel();
-      await recordCaseEvent({ caseId, eventKey: CASE_EVENT_KEYS.withdrawn, status: 'WITHDRAWN', audience: 'citizen', text: STATUS_TEXT_DE.WITHDRAWN, notify: true });
-      return { status: 'WITHDRAWN' as const };
-    },
-    {
-      validator: ({ by }) => {
-        if (by?.sub !== input.ownerSub) failure('NOT_FOUND', 'There is no such case, or it is not yours.');
-        if (withdrawn) failure('CONFLICT', 'Der Antrag ist bereits zurückgenommen.', { reason: 'already_withdrawn' });
-        if (decided) failure('CONFLICT', 'Über Ihren Antrag ist bereits entschieden; er kann nicht mehr zurückgenommen werden.', { reason: 'already_decided' });
-        if (!receipt) failure('CONFLICT', 'Ihr Antrag wird gerade angelegt. Bitte versuchen Sie es gleich noch einmal.', { reason: 'not_ready' });
-      },
-      description: 'The citizen withdraws the application (possible until the decision).',
-    },
-  );
   setHandler(wohngeldChangeReportUpdate, (report) => changeReport(report), {
     validator: (report) => {
       if (report?.by?.sub !== input.ownerSub) failure('NOT_FOUND', 'There is no such case, or it is not yours.');
@@ -156,7 +126,7 @@ export async function wohngeldApplication(input: WohngeldInput): Promise<Wohngel
   const caseNumber = opened.caseNumber;
   const appliedAt = new Date(opened.submittedAt);
   const applicationDate = berlinIsoDate(appliedAt);
-  receipt = { caseId, caseNumber, status: opened.status };
+  life.opened({ caseId, caseNumber, status: opened.status });
   const caseRef = { caseId, caseNumber };
 
   const noticeBase = (): Pick<WohngeldNoticeInput, 'caseNumber' | 'date' | 'applicationDate' | 'office' | 'recipient' | 'ibanEnding'> => ({
@@ -210,7 +180,7 @@ export async function wohngeldApplication(input: WohngeldInput): Promise<Wohngel
     // --- review (four eyes when changed by hand or above the amount) ------------------------------
     stage = 'review';
     const decision = await review(est, proofs);
-    decided = true; // from here on a withdrawal is refused
+    life.decided(); // from here on a withdrawal is refused
 
     if (decision.outcome === 'reject') return reject(decision.completedAt, text(decision.data.reason) ?? WOHNGELD_DEFAULT_REJECTION, est);
     const changed = decision.outcome === 'change';
@@ -257,7 +227,7 @@ export async function wohngeldApplication(input: WohngeldInput): Promise<Wohngel
       });
       await recordCaseEvent({ caseId, eventKey: `cooperation-${round}`, audience: 'internal', text: `§ 66 SGB I: ${task.outcome} (${task.completedBy}).${text(task.data.note) ? ` Vermerk: ${text(task.data.note)}` : ''}` });
       if (task.outcome === 'deny') {
-        decided = true;
+        life.decided();
         return { complete: false, documents, missing: items, denied: await deny(task.completedAt, items, r.dueBy, text(task.data.reason)) };
       }
       if (task.outcome === 'decide') return { complete: false, documents, missing: items };
@@ -598,15 +568,5 @@ export async function wohngeldApplication(input: WohngeldInput): Promise<Wohngel
     }
   }
 
-  try {
-    const result = await main.run(process);
-    await condition(allHandlersFinished);
-    return result;
-  } catch (e) {
-    if (withdrawn && isCancellation(e)) {
-      await condition(allHandlersFinished); // the withdraw handler records WITHDRAWN
-      return { caseId, caseNumber, outcome: 'withdrawn', noticeDocumentIds };
-    }
-    throw e;
-  }
+  return life.run(process, { withdrawn: () => ({ caseId, caseNumber, outcome: 'withdrawn', noticeDocumentIds }) });
 }

@@ -1,32 +1,22 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { WithStartWorkflowOperation } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Response } from 'express';
 import { Pool } from 'pg';
 import type { Principal } from '../../../../libs/auth/src/principal';
-import { findCaseForOwner } from '../../../../libs/db/src/cases';
-import { DomainError } from '../../../../libs/domain/src/errors';
-import {
-  BEWOHNERPARKEN_TASK_QUEUE,
-  BEWOHNERPARKEN_TRUST_LEVEL,
-  BEWOHNERPARKEN_WORKFLOW_TYPE,
-  caseWorkflowId,
-} from '../../../../workflows/bewohnerparken/bewohnerparken.contract';
+import { BEWOHNERPARKEN_TASK_QUEUE, BEWOHNERPARKEN_TRUST_LEVEL, BEWOHNERPARKEN_WORKFLOW_TYPE } from '../../../../workflows/bewohnerparken/bewohnerparken.contract';
 import type { BewohnerparkenInput } from '../../../../workflows/bewohnerparken/bewohnerparken.contract';
-import { submissionReceiptUpdate } from '../../../../workflows/shared/case.contract';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
-import { caseIdForSubmission } from '../cases/case-id';
 import { ApiProblemResponses } from '../docs/problem-responses';
 import { ApiZodBody, ApiZodResponse } from '../docs/zod-openapi';
 import { IdempotencyKeyHeader } from '../idempotency/idempotent-upload.decorator';
 import { TemporalClientHolder } from '../infrastructure/temporal-client.holder';
 import { PG_POOL } from '../tokens';
 import { ZodValidationPipe } from '../validation/zod-validation.pipe';
-import { bewohnerparkenBodySchema, submissionResponseSchema } from './bewohnerparken.schemas';
-import type { BewohnerparkenBody, SubmissionResponse } from './bewohnerparken.schemas';
-
-const API_BASE = '/api/v1';
+import { submissionResponseSchema } from './application.schemas';
+import type { SubmissionResponse } from './application.schemas';
+import { bewohnerparkenBodySchema } from './bewohnerparken.schemas';
+import type { BewohnerparkenBody } from './bewohnerparken.schemas';
+import { submitApplication } from './submit-application';
 
 /**
  * Applications (citizen). Submitting starts the case's workflow and asks it for the case number in
@@ -61,29 +51,12 @@ export class BewohnerparkenController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<SubmissionResponse> {
-    const caseId = caseIdForSubmission(p.sub, idempotencyKey);
-    const input: BewohnerparkenInput = { caseId, ownerSub: p.sub, applicant: body.applicant, vehicle: body.vehicle, zone: body.zone, trustLevel: p.trustLevel };
-    const client = this.temporal.get();
-    const start = new WithStartWorkflowOperation(BEWOHNERPARKEN_WORKFLOW_TYPE, {
-      workflowId: caseWorkflowId(caseId),
+    return submitApplication({ client: this.temporal.get(), pool: this.pool }, res, {
+      ownerSub: p.sub,
+      idempotencyKey,
+      workflowType: BEWOHNERPARKEN_WORKFLOW_TYPE,
       taskQueue: BEWOHNERPARKEN_TASK_QUEUE,
-      args: [input],
-      // a retry of the same submission while the process runs: the running one answers
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      // ... and after it has ended: never a second process for the same case
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      input: (caseId): BewohnerparkenInput => ({ caseId, ownerSub: p.sub, applicant: body.applicant, vehicle: body.vehicle, zone: body.zone, trustLevel: p.trustLevel }),
     });
-    let receipt: SubmissionResponse;
-    try {
-      receipt = await client.workflow.executeUpdateWithStart(submissionReceiptUpdate, { startWorkflowOperation: start });
-    } catch (e) {
-      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-      // The process of this submission has ended already: the case file has the answer.
-      const existing = await findCaseForOwner(this.pool, caseId, p.sub);
-      if (!existing) throw new DomainError('CONFLICT', 'This submission cannot be repeated; use a new Idempotency-Key.', { reason: 'submission_closed' });
-      receipt = { caseId: existing.caseId, caseNumber: existing.caseNumber, status: existing.status };
-    }
-    res.setHeader('Location', `${API_BASE}/cases/${receipt.caseId}`);
-    return { caseId: receipt.caseId, caseNumber: receipt.caseNumber, status: receipt.status };
   }
 }

@@ -1,53 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import type { Transporter } from 'nodemailer';
-import type { Pool } from 'pg';
-import request from 'supertest';
-import { startSandbox } from '../../../sandbox/src/sandbox';
-import type { RunningSandbox } from '../../../sandbox/src/sandbox';
-import { createWorkers, startWorkers } from '../../../worker/src/workers';
-import type { RunningWorkers } from '../../../worker/src/workers';
-import { signDevToken } from '../../../../libs/auth/src/dev-tokens';
 import type { Principal } from '../../../../libs/auth/src/principal';
-import { FACHVERFAHREN_SANDBOX_SECRET_DEFAULT, loadConfig } from '../../../../libs/config/src/config';
 import { listRequests } from '../../../../libs/db/src/requests';
-import { createPool } from '../../../../libs/db/src/pool';
 import { TASK_QUEUES } from '../../../../libs/domain/src/task-queues';
-import { createMailTransport } from '../../../../libs/mail/src/transport';
 import { createTemporalClient } from '../../../../libs/temporal/src/connection';
 import { ENCODING_ENCRYPTED } from '../../../../libs/temporal/src/encryption-codec';
-import { piiGuardInterceptor } from '../../../../libs/temporal/src/pii-guard';
-import { createTestDatabase } from '../../../../test/support/db';
-import type { TestDatabase } from '../../../../test/support/db';
 import { listMails, waitForMails } from '../../../../test/support/mail';
 import type { SinkMail } from '../../../../test/support/mail';
-import { TEST_PAYLOAD_KEYS, testDataConverter, testPayloadCodec } from '../../../../test/support/temporal';
+import { testPayloadCodec } from '../../../../test/support/temporal';
 import { caseWorkflowId } from '../../../../workflows/shared/case.contract';
-import { TemporalClientHolder } from '../infrastructure/temporal-client.holder';
-import { createTestApp, testConfig } from '../testing/test-app';
+import { TEST_PDF, startApplicationsStack } from '../testing/applications-stack';
+import type { ApplicationsStack, CaseView } from '../testing/applications-stack';
 
 // The Bewohnerparkausweis process end to end through the API: supertest on the in-process API,
 // the run's Temporal dev server, in-process workers with the production wiring (createWorkers, real
 // activities, encrypted payloads) on the platform queue, a fresh PostgreSQL database, the SMTP sink
 // and the sandbox Fachverfahren (the permit register) over real HTTP.
-const address = process.env.TEMPORAL_ADDRESS;
-const smtpUrl = process.env.SMTP_URL;
-if (!address || !smtpUrl) throw new Error('TEMPORAL_ADDRESS / SMTP_URL are not set (test/global-setup.ts)');
-const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
-
-let db: TestDatabase;
-let appPool: Pool;
-let transport: Transporter;
-let connection: NativeConnection;
-let sandbox: RunningSandbox;
-let running: RunningWorkers;
-let app: NestExpressApplication;
 /** Same server, no codec: sees what Temporal stores. */
 let raw: Client;
+let stack: ApplicationsStack<Who>;
 
 const run = randomUUID().slice(0, 8);
 const people = {
@@ -58,52 +31,20 @@ const people = {
   wohngeld: { sub: `cw-wohngeld-${run}`, roles: ['caseworker'], trustLevel: 'hoch', groups: ['wohngeld-1'], office: 'ba-pankow' },
 } satisfies Record<string, Principal>;
 type Who = keyof typeof people;
-const tokens = {} as Record<Who, string>;
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  db = await createTestDatabase('bewohnerparken');
-  appPool = createPool({ connectionString: db.url, max: 5 });
-  transport = createMailTransport(smtpUrl);
-  sandbox = await startSandbox({ port: 0, defaultSecret: FACHVERFAHREN_SANDBOX_SECRET_DEFAULT, delayMs: [2, 10] });
-  const env = { NODE_ENV: 'test', DATABASE_URL: db.url, SMTP_URL: smtpUrl, TEMPORAL_ADDRESS: address, SANDBOX_PORT: String(sandbox.port), PAYLOAD_KEYS: TEST_PAYLOAD_KEYS };
-  const config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
-  const dataConverter = testDataConverter();
-
-  connection = await NativeConnection.connect({ address });
-  const workers = await createWorkers(
-    { pool: db.pool, mail: { transport, from: 'amtsweg Test <noreply@amtsweg.test>' }, config },
-    { connection, namespace, taskQueues: [TASK_QUEUES.platform], dataConverter, shutdownGraceTime: '2 seconds' },
-  );
-  running = startWorkers(workers);
-
-  app = await createTestApp(
-    { DATABASE_URL: db.url, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
-    { pool: appPool, connectTemporal: () => createTemporalClient({ address, namespace, dataConverter, interceptors: { workflow: [piiGuardInterceptor()] } }) },
-  );
-  const holder = app.get(TemporalClientHolder);
-  for (let i = 0; i < 100 && !holder.isConnected; i++) await new Promise((r) => setTimeout(r, 100));
-  raw = await createTemporalClient({ address, namespace }); // no codec
-  const secret = testConfig().DEV_JWT_SECRET;
-  for (const who of Object.keys(people) as Who[]) tokens[who] = (await signDevToken(secret, people[who], 3600)).access_token;
+  stack = await startApplicationsStack({ dbPrefix: 'bewohnerparken', taskQueues: [TASK_QUEUES.platform], people });
+  raw = await createTemporalClient(stack.temporal); // no codec
 }, 180_000);
 
 afterAll(async () => {
-  await app?.close(); // ends appPool
-  await running?.stop();
-  await connection?.close();
   await raw?.connection.close();
-  await sandbox?.stop();
-  transport?.close();
-  await db?.drop();
+  await stack?.stop();
 });
 
-const http = () => request(app.getHttpServer());
-const get = (who: Who, path: string) => http().get(`/api/v1${path}`).set('Authorization', `Bearer ${tokens[who]}`);
-const post = (who: Who, path: string, body?: object) => {
-  const r = http().post(`/api/v1${path}`).set('Authorization', `Bearer ${tokens[who]}`);
-  return body === undefined ? r : r.send(body);
-};
+const http = () => stack.http();
+const get = (who: Who, path: string) => stack.get(who, path);
+const post = (who: Who, path: string, body?: object) => stack.post(who, path, body);
 
 function application(email: string, overrides: Record<string, unknown> = {}) {
   return {
@@ -114,33 +55,9 @@ function application(email: string, overrides: Record<string, unknown> = {}) {
   };
 }
 
-interface CaseView {
-  caseId: string;
-  caseNumber: string;
-  type: string;
-  status: string;
-  statusText: string;
-  timeline: Array<{ at: string; status: string | null; text: string }>;
-  openRequests: Array<{ requestId: string; kind: string; text: string; dueBy: string | null }>;
-  documents: Array<{ documentId: string; name: string; mediaType: string; sha256: string; requestId: string | null }>;
-  decision?: Record<string, unknown>;
-}
 
-/** Polls GET /cases/{id} until the predicate holds. */
-async function caseWhen(who: Who, caseId: string, predicate: (c: CaseView) => boolean, what: string, timeoutMs = 30_000): Promise<CaseView> {
-  const deadline = Date.now() + timeoutMs;
-  let last: CaseView | undefined;
-  for (;;) {
-    const res = await get(who, `/cases/${caseId}`);
-    expect(res.status).toBe(200);
-    last = res.body as CaseView;
-    if (predicate(last)) return last;
-    if (Date.now() > deadline) throw new Error(`case ${caseId}: ${what} did not happen; last seen ${JSON.stringify({ status: last.status, openRequests: last.openRequests })}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+const caseWhen = (who: Who, caseId: string, predicate: (c: CaseView) => boolean, what: string, timeoutMs?: number) => stack.caseWhen(who, caseId, predicate, what, timeoutMs);
 
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n', 'latin1');
 const mailsTo = (to: string) => (m: SinkMail) => (m.to ?? []).some((t) => t.address === to);
 
 /** Everything the server stores about the workflow, as raw protobuf bytes, plus its payloads. */
@@ -159,12 +76,12 @@ async function rawHistory(workflowId: string): Promise<{ bytes: Buffer; payloads
   };
   let nextPageToken: Uint8Array | undefined;
   do {
-    const res = await raw.workflowService.getWorkflowExecutionHistory({ namespace, execution: { workflowId }, nextPageToken });
+    const res = await raw.workflowService.getWorkflowExecutionHistory({ namespace: stack.temporal.namespace, execution: { workflowId }, nextPageToken });
     chunks.push(temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse.encode(res).finish());
     collect(res.history?.events ?? []);
     nextPageToken = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;
   } while (nextPageToken);
-  const described = await raw.workflowService.describeWorkflowExecution({ namespace, execution: { workflowId } });
+  const described = await raw.workflowService.describeWorkflowExecution({ namespace: stack.temporal.namespace, execution: { workflowId } });
   chunks.push(temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse.encode(described).finish());
   return { bytes: Buffer.concat(chunks), payloads };
 }
@@ -236,9 +153,9 @@ describe('Bewohnerparkausweis through the API (real Temporal, PostgreSQL, SMTP a
 
     const upload = await http()
       .post(`/api/v1/cases/${caseId}/documents`)
-      .set('Authorization', `Bearer ${tokens.erika}`)
+      .set('Authorization', `Bearer ${stack.tokens.erika}`)
       .field('requestId', request.requestId)
-      .attach('file', PDF, { filename: 'Fahrzeugschein.pdf', contentType: 'application/pdf' });
+      .attach('file', TEST_PDF, { filename: 'Fahrzeugschein.pdf', contentType: 'application/pdf' });
     expect(upload.status).toBe(201);
     view = await caseWhen('erika', caseId, (c) => c.openRequests.length === 0 && c.status === 'PROCESSING', 'the request to be fulfilled');
     expect(view.documents).toEqual([expect.objectContaining({ documentId: upload.body.documentId, name: 'Fahrzeugschein.pdf', mediaType: 'application/pdf', requestId: request.requestId })]);
@@ -271,7 +188,7 @@ describe('Bewohnerparkausweis through the API (real Temporal, PostgreSQL, SMTP a
     // --- decided: the permit register got it, the case is COMPLETED --------------------------------
     view = await caseWhen('erika', caseId, (c) => c.status === 'COMPLETED', 'completion');
     expect(view.decision).toMatchObject({ outcome: 'approved', zone: 'Zone 31', permitNumber: expect.stringMatching(/^BPA-\d{4}-[0-9A-F]{8}$/), validFrom: expect.any(String), validUntil: expect.any(String) });
-    const state = (await (await fetch(`${sandbox.url}/sandbox/state`)).json()) as { submissions: Array<{ adapter: string; caseId: string; step: string; kind: string; status: string; externalId: string }> };
+    const state = (await (await fetch(`${stack.sandbox.url}/sandbox/state`)).json()) as { submissions: Array<{ adapter: string; caseId: string; step: string; kind: string; status: string; externalId: string }> };
     expect(state.submissions.filter((s) => s.caseId === caseId)).toEqual([
       expect.objectContaining({ adapter: 'parkausweis', step: 'permit', kind: 'bewohnerparkausweis', status: 'completed', externalId: view.decision!.permitNumber }),
     ]);
@@ -304,7 +221,7 @@ describe('Bewohnerparkausweis through the API (real Temporal, PostgreSQL, SMTP a
     expect(bodies.filter((t) => t.includes('Ihr Bewohnerparkausweis für die Zone 31 ist erteilt'))).toHaveLength(1);
 
     // --- requests and audit trail in PostgreSQL ------------------------------------------------------
-    const requests = await listRequests(db.pool, caseId);
+    const requests = await listRequests(stack.db.pool, caseId);
     expect(requests.map((r) => [r.key, r.kind, r.status])).toEqual([
       ['identification', 'identification', 'fulfilled'],
       ['vehicle-documents', 'vehicle-registration', 'fulfilled'],
@@ -356,13 +273,13 @@ describe('Bewohnerparkausweis through the API (real Temporal, PostgreSQL, SMTP a
     const handle = raw.workflow.getHandle(caseWorkflowId(caseId));
     for (let i = 0; i < 100 && (await handle.describe()).status.name === 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 100));
     expect((await handle.describe()).status.name).toBe('COMPLETED');
-    expect((await listRequests(db.pool, caseId)).map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
+    expect((await listRequests(stack.db.pool, caseId)).map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
     // the upload endpoint refuses a closed case
     const late = await http()
       .post(`/api/v1/cases/${caseId}/documents`)
-      .set('Authorization', `Bearer ${tokens.max}`)
+      .set('Authorization', `Bearer ${stack.tokens.max}`)
       .field('requestId', view.openRequests[0]!.requestId)
-      .attach('file', PDF, { filename: 'spaet.pdf', contentType: 'application/pdf' });
+      .attach('file', TEST_PDF, { filename: 'spaet.pdf', contentType: 'application/pdf' });
     expect(late.status).toBe(409);
     await waitForMails(mailsTo(email), { count: 3 }); // receipt, documents, withdrawal
   });

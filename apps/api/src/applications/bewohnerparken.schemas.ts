@@ -1,14 +1,9 @@
 import { z } from 'zod';
-import { EXTERNAL_STATUSES } from '../../../../libs/domain/src/cases';
+import { applicantContactFields, streetSchema } from './application.schemas';
 
-/** Letters, spaces and the usual name punctuation; no control characters. */
-const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine((s) => ![...s].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f), 'must not contain control characters');
+// Gewerbeanmeldung still imports these from here; its next change imports them from application.schemas.
+export { submissionResponseSchema } from './application.schemas';
+export type { SubmissionResponse } from './application.schemas';
 
 /**
  * German registration number ("B-AB 1234", also written "B AB 1234", "b-ab1234"; E = electric,
@@ -29,11 +24,9 @@ const ZONE = /^(?:zone\s*)?(\d{1,3}[a-z]?)$/i;
 
 export const bewohnerparkenBodySchema = z.strictObject({
   applicant: z.strictObject({
-    givenName: text(100),
-    familyName: text(100),
-    email: z.email().max(254),
+    ...applicantContactFields,
     address: z.strictObject({
-      street: text(200).describe('Street and house number of the registered main residence'),
+      street: streetSchema('the registered main residence'),
       postalCode: z.string().regex(/^1[0-4]\d{3}$/, 'must be a Berlin postal code (10115–14199)'),
       city: z
         .string()
@@ -58,10 +51,3 @@ export const bewohnerparkenBodySchema = z.strictObject({
     .describe('The parking zone (Parkzone) of the applicant’s address, e.g. "Zone 31"'),
 });
 export type BewohnerparkenBody = z.output<typeof bewohnerparkenBodySchema>;
-
-export const submissionResponseSchema = z.object({
-  caseId: z.uuid(),
-  caseNumber: z.string().describe('e.g. BP-2026-000123'),
-  status: z.enum(EXTERNAL_STATUSES),
-});
-export type SubmissionResponse = z.infer<typeof submissionResponseSchema>;

@@ -1,30 +1,23 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { WithStartWorkflowOperation } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Response } from 'express';
 import { Pool } from 'pg';
 import type { Principal } from '../../../../libs/auth/src/principal';
 import type { AppConfig } from '../../../../libs/config/src/config';
-import { findCaseForOwner } from '../../../../libs/db/src/cases';
-import { DomainError } from '../../../../libs/domain/src/errors';
-import { submissionReceiptUpdate } from '../../../../workflows/shared/case.contract';
-import { WOHNGELD_TASK_QUEUE, WOHNGELD_TRUST_LEVEL, WOHNGELD_WORKFLOW_TYPE, caseWorkflowId } from '../../../../workflows/wohngeld/wohngeld.contract';
+import { WOHNGELD_TASK_QUEUE, WOHNGELD_TRUST_LEVEL, WOHNGELD_WORKFLOW_TYPE } from '../../../../workflows/wohngeld/wohngeld.contract';
 import type { WohngeldInput, WohngeldSettings } from '../../../../workflows/wohngeld/wohngeld.contract';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
-import { caseIdForSubmission } from '../cases/case-id';
 import { ApiProblemResponses } from '../docs/problem-responses';
 import { ApiZodBody, ApiZodResponse } from '../docs/zod-openapi';
 import { IdempotencyKeyHeader } from '../idempotency/idempotent-upload.decorator';
 import { TemporalClientHolder } from '../infrastructure/temporal-client.holder';
 import { APP_CONFIG, PG_POOL } from '../tokens';
 import { ZodValidationPipe } from '../validation/zod-validation.pipe';
-import { submissionResponseSchema } from './bewohnerparken.schemas';
-import type { SubmissionResponse } from './bewohnerparken.schemas';
+import { submissionResponseSchema } from './application.schemas';
+import type { SubmissionResponse } from './application.schemas';
+import { submitApplication } from './submit-application';
 import { wohngeldApplicationBodyDocSchema, wohngeldApplicationBodySchema } from './wohngeld.schemas';
 import type { WohngeldApplicationBody } from './wohngeld.schemas';
-
-const API_BASE = '/api/v1';
 
 /** The case's settings from configuration (WOHNGELD_*): fixed at submission, the workflow cannot read env. */
 export function wohngeldSettings(config: AppConfig): WohngeldSettings {
@@ -73,27 +66,13 @@ export class WohngeldApplicationController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<SubmissionResponse> {
-    const caseId = caseIdForSubmission(p.sub, idempotencyKey);
-    const input: WohngeldInput = { caseId, ownerSub: p.sub, applicant: body.applicant, household: body.household, trustLevel: p.trustLevel, settings: wohngeldSettings(this.config) };
-    const start = new WithStartWorkflowOperation(WOHNGELD_WORKFLOW_TYPE, {
-      workflowId: caseWorkflowId(caseId),
+    const settings = wohngeldSettings(this.config);
+    return submitApplication({ client: this.temporal.get(), pool: this.pool }, res, {
+      ownerSub: p.sub,
+      idempotencyKey,
+      workflowType: WOHNGELD_WORKFLOW_TYPE,
       taskQueue: WOHNGELD_TASK_QUEUE,
-      args: [input],
-      // a retry of the same submission while the process runs: the running one answers
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      // ... and after it has ended: never a second process for the same case
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      input: (caseId): WohngeldInput => ({ caseId, ownerSub: p.sub, applicant: body.applicant, household: body.household, trustLevel: p.trustLevel, settings }),
     });
-    let receipt: SubmissionResponse;
-    try {
-      receipt = await this.temporal.get().workflow.executeUpdateWithStart(submissionReceiptUpdate, { startWorkflowOperation: start });
-    } catch (e) {
-      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-      const existing = await findCaseForOwner(this.pool, caseId, p.sub);
-      if (!existing) throw new DomainError('CONFLICT', 'This submission cannot be repeated; use a new Idempotency-Key.', { reason: 'submission_closed' });
-      receipt = { caseId: existing.caseId, caseNumber: existing.caseNumber, status: existing.status };
-    }
-    res.setHeader('Location', `${API_BASE}/cases/${receipt.caseId}`);
-    return { caseId: receipt.caseId, caseNumber: receipt.caseNumber, status: receipt.status };
   }
 }

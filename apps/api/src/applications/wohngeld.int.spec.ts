@@ -1,47 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import type { Transporter } from 'nodemailer';
-import type { Pool } from 'pg';
 import request from 'supertest';
-import { startSandbox } from '../../../sandbox/src/sandbox';
-import type { RunningSandbox } from '../../../sandbox/src/sandbox';
-import { createWorkers, startWorkers } from '../../../worker/src/workers';
-import type { RunningWorkers } from '../../../worker/src/workers';
-import { signDevToken } from '../../../../libs/auth/src/dev-tokens';
 import type { Principal } from '../../../../libs/auth/src/principal';
-import { FACHVERFAHREN_SANDBOX_SECRET_DEFAULT, loadConfig } from '../../../../libs/config/src/config';
 import { listRequests } from '../../../../libs/db/src/requests';
-import { createPool } from '../../../../libs/db/src/pool';
 import { TASK_QUEUES } from '../../../../libs/domain/src/task-queues';
 import { calculateWohngeld, formatEuro, parseEstimateRequest } from '../../../../libs/domain/src/wohngeld';
-import { createMailTransport } from '../../../../libs/mail/src/transport';
-import { createTemporalClient } from '../../../../libs/temporal/src/connection';
-import { piiGuardInterceptor } from '../../../../libs/temporal/src/pii-guard';
-import { createTestDatabase } from '../../../../test/support/db';
-import type { TestDatabase } from '../../../../test/support/db';
 import { waitForMails } from '../../../../test/support/mail';
 import type { SinkMail } from '../../../../test/support/mail';
-import { TEST_PAYLOAD_KEYS, testDataConverter } from '../../../../test/support/temporal';
-import { TemporalClientHolder } from '../infrastructure/temporal-client.holder';
-import { createTestApp, testConfig } from '../testing/test-app';
+import { TEST_PDF, startApplicationsStack } from '../testing/applications-stack';
+import type { ApplicationsStack, CaseView } from '../testing/applications-stack';
 
 // The Wohngeld application end to end through the API: supertest on the in-process API, the run's
 // Temporal dev server, in-process workers with the production wiring (createWorkers, real
 // activities, encrypted payloads) on the Wohngeld queue, a fresh PostgreSQL database, the SMTP sink
 // and the sandbox Fachverfahren (the Wohngeld payment instruction) over real HTTP.
-const address = process.env.TEMPORAL_ADDRESS;
-const smtpUrl = process.env.SMTP_URL;
-if (!address || !smtpUrl) throw new Error('TEMPORAL_ADDRESS / SMTP_URL are not set (test/global-setup.ts)');
-const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
-
-let db: TestDatabase;
-let appPool: Pool;
-let transport: Transporter;
-let connection: NativeConnection;
-let sandbox: RunningSandbox;
-let running: RunningWorkers;
-let app: NestExpressApplication;
+let stack: ApplicationsStack<Who>;
 
 const run = randomUUID().slice(0, 8);
 const people = {
@@ -51,50 +23,18 @@ const people = {
   admin: { sub: `admin-${run}`, roles: ['admin'], trustLevel: 'hoch', groups: [] },
 } satisfies Record<string, Principal>;
 type Who = keyof typeof people;
-const tokens = {} as Record<Who, string>;
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  db = await createTestDatabase('wohngeld');
-  appPool = createPool({ connectionString: db.url, max: 5 });
-  transport = createMailTransport(smtpUrl);
-  sandbox = await startSandbox({ port: 0, defaultSecret: FACHVERFAHREN_SANDBOX_SECRET_DEFAULT, delayMs: [2, 10] });
-  const env = { NODE_ENV: 'test', DATABASE_URL: db.url, SMTP_URL: smtpUrl, TEMPORAL_ADDRESS: address, SANDBOX_PORT: String(sandbox.port), PAYLOAD_KEYS: TEST_PAYLOAD_KEYS };
-  const config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
-  const dataConverter = testDataConverter();
-
-  connection = await NativeConnection.connect({ address });
-  const workers = await createWorkers(
-    { pool: db.pool, mail: { transport, from: 'amtsweg Test <noreply@amtsweg.test>' }, config },
-    { connection, namespace, taskQueues: [TASK_QUEUES.wohngeld], dataConverter, shutdownGraceTime: '2 seconds' },
-  );
-  running = startWorkers(workers);
-
-  app = await createTestApp(
-    { DATABASE_URL: db.url, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
-    { pool: appPool, connectTemporal: () => createTemporalClient({ address, namespace, dataConverter, interceptors: { workflow: [piiGuardInterceptor()] } }) },
-  );
-  const holder = app.get(TemporalClientHolder);
-  for (let i = 0; i < 100 && !holder.isConnected; i++) await new Promise((r) => setTimeout(r, 100));
-  const secret = testConfig().DEV_JWT_SECRET;
-  for (const who of Object.keys(people) as Who[]) tokens[who] = (await signDevToken(secret, people[who], 3600)).access_token;
+  stack = await startApplicationsStack({ dbPrefix: 'wohngeld', taskQueues: [TASK_QUEUES.wohngeld], people });
 }, 180_000);
 
 afterAll(async () => {
-  await app?.close(); // ends appPool
-  await running?.stop();
-  await connection?.close();
-  await sandbox?.stop();
-  transport?.close();
-  await db?.drop();
+  await stack?.stop();
 });
 
-const http = () => request(app.getHttpServer());
-const get = (who: Who, path: string) => http().get(`/api/v1${path}`).set('Authorization', `Bearer ${tokens[who]}`);
-const post = (who: Who, path: string, body?: object) => {
-  const r = http().post(`/api/v1${path}`).set('Authorization', `Bearer ${tokens[who]}`);
-  return body === undefined ? r : r.send(body);
-};
+const http = () => stack.http();
+const get = (who: Who, path: string) => stack.get(who, path);
+const post = (who: Who, path: string, body?: object) => stack.post(who, path, body);
 
 const HOUSEHOLD = {
   municipality: 'Berlin',
@@ -121,29 +61,8 @@ function application(email: string, overrides: Record<string, unknown> = {}) {
   };
 }
 
-interface CaseView {
-  caseId: string;
-  caseNumber: string;
-  type: string;
-  status: string;
-  statusText: string;
-  timeline: Array<{ at: string; status: string | null; text: string; audience?: string }>;
-  openRequests: Array<{ requestId: string; kind: string; text: string; dueBy: string | null }>;
-  documents: Array<{ documentId: string; name: string; mediaType: string; size: number; sha256: string; requestId: string | null }>;
-  decision?: Record<string, unknown>;
-}
 
-async function caseWhen(who: Who, caseId: string, predicate: (c: CaseView) => boolean, what: string, timeoutMs = 30_000): Promise<CaseView> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await get(who, `/cases/${caseId}`);
-    expect(res.status).toBe(200);
-    const view = res.body as CaseView;
-    if (predicate(view)) return view;
-    if (Date.now() > deadline) throw new Error(`case ${caseId}: ${what} did not happen; last seen ${JSON.stringify({ status: view.status, openRequests: view.openRequests, timeline: view.timeline.map((e) => e.text.slice(0, 60)) })}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+const caseWhen = (who: Who, caseId: string, predicate: (c: CaseView) => boolean, what: string, timeoutMs?: number) => stack.caseWhen(who, caseId, predicate, what, timeoutMs);
 
 async function taskOf(caseId: string, type: string): Promise<string> {
   for (let i = 0; i < 200; i++) {
@@ -156,7 +75,6 @@ async function taskOf(caseId: string, type: string): Promise<string> {
   throw new Error(`no ${type} task for case ${caseId}`);
 }
 
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n', 'latin1');
 const mailsTo = (to: string) => (m: SinkMail) => (m.to ?? []).some((t) => t.address === to);
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => void) => {
@@ -166,7 +84,7 @@ const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => 
 };
 
 async function upload(who: Who, caseId: string, requestId: string, filename: string) {
-  const res = await http().post(`/api/v1/cases/${caseId}/documents`).set('Authorization', `Bearer ${tokens[who]}`).field('requestId', requestId).attach('file', PDF, { filename, contentType: 'application/pdf' });
+  const res = await http().post(`/api/v1/cases/${caseId}/documents`).set('Authorization', `Bearer ${stack.tokens[who]}`).field('requestId', requestId).attach('file', TEST_PDF, { filename, contentType: 'application/pdf' });
   expect(res.status).toBe(201);
   return res.body as { documentId: string; sha256: string };
 }
@@ -245,7 +163,7 @@ describe('Wohngeld application through the API (real Temporal, PostgreSQL, SMTP 
     expect(sha256(Buffer.from(await attached.arrayBuffer()))).toBe(notice.sha256);
 
     // --- the payment instruction: accepted by the sandbox Fachverfahren ----------------------------------
-    const state = (await (await fetch(`${sandbox.url}/sandbox/state`)).json()) as { submissions: Array<{ adapter: string; caseId: string; step: string; kind: string; status: string; externalId: string }> };
+    const state = (await (await fetch(`${stack.sandbox.url}/sandbox/state`)).json()) as { submissions: Array<{ adapter: string; caseId: string; step: string; kind: string; status: string; externalId: string }> };
     const instructions = state.submissions.filter((s) => s.caseId === caseId);
     expect(instructions).toEqual([expect.objectContaining({ adapter: 'wohngeld', step: 'payment-instruction', kind: 'wohngeld-payment-instruction', externalId: expect.stringMatching(/^ZA-\d{4}-[0-9A-F]{10}$/) })]);
     expect(['accepted', 'completed']).toContain(instructions[0]!.status);
@@ -276,7 +194,7 @@ describe('Wohngeld application through the API (real Temporal, PostgreSQL, SMTP 
     expect(view.decision).toMatchObject({ monthlyAmount: (changed.body as { monthlyAmount: number }).monthlyAmount });
     await waitForMails((m) => mailsTo(email)(m) && m.subject === `Ihr Wohngeld-Änderungsbescheid – Aktenzeichen ${caseNumber}`, { count: 1 });
 
-    expect((await listRequests(db.pool, caseId)).map((r) => `${r.key}/${r.kind}:${r.status}`).sort()).toEqual(['proofs/income-member-1:fulfilled', 'proofs/rent-contract:fulfilled']);
+    expect((await listRequests(stack.db.pool, caseId)).map((r) => `${r.key}/${r.kind}:${r.status}`).sort()).toEqual(['proofs/income-member-1:fulfilled', 'proofs/rent-contract:fulfilled']);
   });
 
   it('a basis login is asked for eID identification; withdrawal before the decision', async () => {
@@ -290,7 +208,7 @@ describe('Wohngeld application through the API (real Temporal, PostgreSQL, SMTP 
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body).toEqual({ status: 'WITHDRAWN' });
     await caseWhen('max', caseId, (c) => c.status === 'WITHDRAWN' && c.openRequests.length === 0, 'withdrawal');
-    expect((await listRequests(db.pool, caseId)).map((r) => r.status)).toEqual(['cancelled']);
+    expect((await listRequests(stack.db.pool, caseId)).map((r) => r.status)).toEqual(['cancelled']);
   });
 
   it('validates the body per field (IBAN checksum, birth date, postal code, household) and only citizens apply', async () => {

@@ -1,14 +1,6 @@
 import { z } from 'zod';
 import { wohngeldEstimateRequestBaseSchema, wohngeldEstimateRequestSchema, wohngeldIncomeSchema } from '../../../../libs/domain/src/wohngeld';
-
-/** Letters, spaces and the usual name punctuation; no control characters. */
-const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine((s) => ![...s].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f), 'must not contain control characters');
+import { applicantContactFields, plainText, streetSchema } from './application.schemas';
 
 /** IBAN (ISO 13616): country, two check digits, up to 30 characters; the mod-97 checksum must be 1. */
 export function normaliseIban(raw: string): string | undefined {
@@ -46,14 +38,14 @@ const birthDate = z
   .describe('YYYY-MM-DD; applicants from 15 years (§ 36 SGB I)');
 
 const applicantSchema = z.strictObject({
-  givenName: text(100),
-  familyName: text(100),
+  givenName: applicantContactFields.givenName,
+  familyName: applicantContactFields.familyName,
   birthDate,
-  email: z.email().max(254),
+  email: applicantContactFields.email,
   address: z.strictObject({
-    street: text(200).describe('Street and house number of the flat the Wohngeld is for'),
+    street: streetSchema('the flat the Wohngeld is for'),
     postalCode: z.string().regex(/^(0[1-9]|[1-9]\d)\d{3}$/, 'must be a German postal code (5 digits)'),
-    city: text(100),
+    city: plainText(100),
   }),
   iban: z
     .string()
