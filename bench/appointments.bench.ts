@@ -28,9 +28,7 @@
  * 6. Prints a table and writes bench/results/appointments-<time>.json.
  * Targets: ≥ 130 holds/s, p95 ≤ 150 ms at half rate, 0 double bookings; alarms ≤ 10 s total, p50 ≤ 1 s.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
@@ -38,22 +36,18 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { signDevToken } from '../libs/auth/src/dev-tokens';
 import { repoRoot } from '../libs/config/src/paths';
-import { migrate } from '../libs/db/src/migrate';
 import { createPool } from '../libs/db/src/pool';
 import { closuresOf, getOffice } from '../libs/db/src/appointments/catalogue';
-import { emailHash, hashAppointmentToken } from '../libs/db/src/appointments/secrets';
+import { emailHash, hashAppointmentToken, sealAlarmToken } from '../libs/db/src/appointments/secrets';
 import { berlinWallTimeToUtc, planSlots } from '../libs/domain/src/appointments/slot-plan';
-import { startEmbeddedPostgres } from '../libs/devstack/src/embedded-db';
-import { startMailSink } from '../libs/devstack/src/mail-sink';
-import { freePort } from '../libs/devstack/src/ports';
-import { startProcess, waitUntil } from '../libs/devstack/src/process';
-import type { ManagedProcess } from '../libs/devstack/src/process';
-import { startTemporalDevServer } from '../libs/devstack/src/temporal-dev-server';
 import { encryptedDataConverter } from '../libs/temporal/src/encryption-codec';
-import { formatPayloadKeys, generatePayloadKey } from '../libs/temporal/src/payload-keys';
+import { formatPayloadKeys, generatePayloadKey, parsePayloadKeys } from '../libs/temporal/src/payload-keys';
 import { ALARM_TASK_QUEUE, ALARM_WORKFLOW_TYPE, alarmStateQuery, alarmWorkflowId } from '../workflows/appointment-alarm/appointment-alarm.contract';
 import type { AlarmWorkflowInput } from '../workflows/appointment-alarm/appointment-alarm.contract';
-import type * as TemporalEnsure from '../scripts/temporal-ensure';
+import { BENCH_DEV_SECRET, BENCH_TEMPORAL_DIR, benchTempDir, startBenchInfrastructure, startWorkerAndApi } from './support/infrastructure';
+import type { Cleanup } from './support/infrastructure';
+import { closedLoop, openLoop, pct, round, summarise } from './support/latency';
+import { runBench, writeBenchResults } from './support/report';
 import type { BenchActivities } from './trivial.workflow';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 15);
@@ -62,91 +56,13 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const ALARMS = Number(process.env.BENCH_ALARMS ?? 20_000);
 const PUBLISH_SLOTS = Number(process.env.BENCH_PUBLISH_SLOTS ?? 1_000);
 const ALARM_SERVICES = 10;
-const TEMPORAL_DIR = process.env.BENCH_TEMPORAL_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : 'disk');
 const MAIL_TIMEOUT_MS = Number(process.env.BENCH_MAIL_TIMEOUT_MS ?? 300_000);
 const TARGET = { holdsPerSec: 130, p95HalfRateMs: 150, alarmTotalMs: 10_000, alarmP50Ms: 1_000 };
 const BENCH_QUEUE = 'amtsweg-bench-trivial';
-const DEV_SECRET = 'bench-dev-jwt-secret-0123456789abcdef0123456789';
 const PROCESS_KEY = defineSearchAttributeKey('AmtswegProcess', 'KEYWORD');
 
 const log = (m: string) => process.stderr.write(`[bench] ${new Date().toISOString().slice(11, 19)} ${m}\n`);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
-
-function pct(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
-
-interface Sample {
-  ok: boolean;
-  status: number | string;
-  ms: number;
-}
-
-/** Closed loop: `concurrency` calls in flight for `seconds`; each call takes the next index. */
-async function closedLoop(seconds: number, concurrency: number, call: (i: number) => Promise<number | string>, next: { i: number }): Promise<{ samples: Sample[]; seconds: number }> {
-  const samples: Sample[] = [];
-  const started = performance.now();
-  const end = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const t = performance.now();
-        const status = await call(next.i++).catch((e: unknown) => (e instanceof Error ? e.message.slice(0, 80) : String(e)));
-        samples.push({ ok: status === 201 || status === 'ok', status, ms: performance.now() - t });
-      }
-    }),
-  );
-  return { samples, seconds: (performance.now() - started) / 1000 };
-}
-
-/** Open loop: one call every 1000/rate ms for `seconds` (at most `maxInFlight` outstanding). */
-async function openLoop(seconds: number, rate: number, call: (i: number) => Promise<number | string>, next: { i: number }, maxInFlight = 1000): Promise<{ samples: Sample[]; seconds: number; skipped: number }> {
-  const samples: Sample[] = [];
-  const pending = new Set<Promise<void>>();
-  const started = performance.now();
-  const total = Math.round(seconds * rate);
-  let skipped = 0;
-  for (let k = 0; k < total; k++) {
-    const due = started + (k * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    if (pending.size >= maxInFlight) {
-      skipped++;
-      continue;
-    }
-    const t = performance.now();
-    const p = call(next.i++)
-      .catch((e: unknown) => (e instanceof Error ? e.message.slice(0, 80) : String(e)))
-      .then((status) => {
-        samples.push({ ok: status === 201 || status === 'ok', status, ms: performance.now() - t });
-      })
-      .finally(() => pending.delete(p));
-    pending.add(p);
-  }
-  await Promise.all(pending);
-  return { samples, seconds: (performance.now() - started) / 1000, skipped };
-}
-
-function summarise(r: { samples: Sample[]; seconds: number }) {
-  const ok = r.samples.filter((s) => s.ok);
-  const statuses: Record<string, number> = {};
-  for (const s of r.samples) statuses[String(s.status)] = (statuses[String(s.status)] ?? 0) + 1;
-  return {
-    okPerSec: round(ok.length / r.seconds),
-    ok: ok.length,
-    total: r.samples.length,
-    statuses,
-    p50: round(pct(ok.map((s) => s.ms), 50)),
-    p95: round(pct(ok.map((s) => s.ms), 95)),
-    p99: round(pct(ok.map((s) => s.ms), 99)),
-    max: round(pct(ok.map((s) => s.ms), 100)),
-    seconds: round(r.seconds, 2),
-  };
-}
-
 interface SinkMail {
   messageId?: string;
   headers?: Record<string, unknown>;
@@ -170,14 +86,9 @@ function isoDow(date: string): number {
 }
 
 async function main(): Promise<void> {
-  const cleanup: Array<() => Promise<void>> = [];
+  const cleanup: Cleanup = [];
   const root = repoRoot(__dirname);
-  const dir = mkdtempSync(join(tmpdir(), 'amtsweg-bench-appt-'));
-  chmodSync(dir, 0o755); // PostgreSQL runs as "postgres" when we are root
-  cleanup.push(async () => {
-    if (process.env.BENCH_KEEP_DIR) log(`kept ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
-  });
+  const dir = benchTempDir('appt', cleanup, log);
   const loadSamples: number[] = [];
   const loadTimer = setInterval(() => loadSamples.push(loadavg()[0]!), 5_000);
   cleanup.unshift(async () => clearInterval(loadTimer));
@@ -191,78 +102,28 @@ async function main(): Promise<void> {
 
   try {
     // --- infrastructure ----------------------------------------------------------------------
-    let temporalAddress = process.env.TEMPORAL_ADDRESS;
-    if (!temporalAddress) {
-      const loadScript = createRequire(join(root, 'package.json'));
-      const { ensureTemporalCli } = loadScript('./scripts/temporal-ensure.js') as typeof TemporalEnsure;
-      const cliPath = await ensureTemporalCli({ requireBinary: true, log });
-      const port = await freePort();
-      log(`starting a Temporal dev server on :${port}`);
-      // The dev server's SQLite file goes to a tmpfs (/dev/shm) unless BENCH_TEMPORAL_DIR says otherwise
-      // (BENCH_TEMPORAL_DIR=disk: the temp dir): on this VM's disk the dev server managed a third of it.
-      const tbase = TEMPORAL_DIR === 'disk' ? undefined : TEMPORAL_DIR;
-      const tdir = tbase ? mkdtempSync(join(tbase, 'amtsweg-bench-temporal-')) : join(dir, 'temporal');
-      if (tbase) cleanup.push(async () => rmSync(tdir, { recursive: true, force: true }));
-      const t = await startTemporalDevServer({ cliPath, dataDir: tdir, logFile: join(dir, 'temporal.log'), port });
-      cleanup.unshift(() => t.stop());
-      temporalAddress = t.address;
-    }
-    let databaseUrl = process.env.DATABASE_URL;
-    if (!databaseUrl) {
-      const port = await freePort();
-      log(`starting an embedded PostgreSQL on :${port}`);
-      const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port, user: 'postgres', password: 'postgres', database: 'amtsweg_bench', logFile: join(dir, 'postgres.log'), fast: true });
-      cleanup.unshift(() => pg.stop());
-      databaseUrl = pg.url('amtsweg_bench');
-    }
-    let smtpUrl = process.env.SMTP_URL;
-    let mailWeb = process.env.MAIL_WEB_URL;
-    if (!smtpUrl || !mailWeb) {
-      const [smtpPort, webPort] = [await freePort(), await freePort()];
-      log(`starting maildev on :${smtpPort} (web :${webPort})`);
-      const mail = await startMailSink({ smtpPort, webPort, mailDir: join(dir, 'mail'), logFile: join(dir, 'mail.log') });
-      cleanup.unshift(() => mail.stop());
-      smtpUrl = mail.smtpUrl;
-      mailWeb = `http://127.0.0.1:${webPort}`;
-    }
-    await migrate(databaseUrl);
-    const pool = createPool({ connectionString: databaseUrl, max: 4, applicationName: 'amtsweg-bench' });
+    const infra = await startBenchInfrastructure({ root, dir, cleanup, log, needMailWeb: true });
+    const { temporalAddress, mailWeb } = infra;
+    const pool = createPool({ connectionString: infra.databaseUrl, max: 4, applicationName: 'amtsweg-bench' });
     cleanup.unshift(() => pool.end());
 
     // --- worker and API (child processes) ----------------------------------------------------
     const payloadKeys = formatPayloadKeys([generatePayloadKey('bench')]);
-    const apiPort = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'info',
-      LOG_FORMAT: 'json',
-      DATA_DIR: join(dir, 'data'),
-      PORT: String(apiPort),
-      AUTH_MODE: 'dev',
-      DEV_JWT_SECRET: DEV_SECRET,
-      TEMPORAL_ADDRESS: temporalAddress,
-      TEMPORAL_NAMESPACE: 'default',
-      DATABASE_URL: databaseUrl,
-      SMTP_URL: smtpUrl,
-      PAYLOAD_KEYS: payloadKeys,
-      WORKER_METRICS_PORT: '0',
-      RATE_LIMIT_PUBLIC_PER_MINUTE: '1000000000',
-      RATE_LIMIT_AUTHENTICATED_PER_MINUTE: '1000000000',
-      APPOINTMENTS_PER_EMAIL_LIMIT: '100',
-      APPOINTMENT_HOLD: 'PT2H', // no hold lapses during the run (a lapse would feed the matcher)
-      SLOT_PUBLISH_WITHHOLD: 'PT15M',
-    };
-    const child = (name: 'worker' | 'api'): ManagedProcess =>
-      startProcess({ name, command: process.execPath, args: ['--enable-source-maps', join(root, `dist/apps/${name}/src/main.js`)], cwd: root, env, logFile: join(dir, `${name}.log`), stopTimeoutMs: 30_000 });
-    const worker = child('worker');
-    cleanup.unshift(async () => void (await worker.stop()));
-    const api = child('api');
-    cleanup.unshift(async () => void (await api.stop()));
-    const url = `http://127.0.0.1:${apiPort}`;
-    await waitUntil(async () => (await fetch(`${url}/health`, { signal: AbortSignal.timeout(5_000) })).status === 200, { what: 'API /health 200', timeoutMs: 120_000, intervalMs: 500, process: api });
-    log(`API up on ${url} (pid ${api.pid}), worker pid ${worker.pid}`);
-    const admin = `Bearer ${(await signDevToken(DEV_SECRET, { sub: 'bench-admin', roles: ['admin'], trustLevel: 'substantiell', groups: [] }, 7200)).access_token}`;
+    const { url } = await startWorkerAndApi({
+      root,
+      dir,
+      cleanup,
+      log,
+      infra,
+      payloadKeys,
+      env: {
+        LOG_LEVEL: 'info',
+        APPOINTMENTS_PER_EMAIL_LIMIT: '100',
+        APPOINTMENT_HOLD: 'PT2H', // no hold lapses during the run (a lapse would feed the matcher)
+        SLOT_PUBLISH_WITHHOLD: 'PT15M',
+      },
+    });
+    const admin = `Bearer ${(await signDevToken(BENCH_DEV_SECRET, { sub: 'bench-admin', roles: ['admin'], trustLevel: 'substantiell', groups: [] }, 7200)).access_token}`;
     const post = async (path: string, body: unknown, authorization?: string): Promise<{ status: number; json: unknown }> => {
       const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization && { authorization }) }, body: JSON.stringify(body), signal: AbortSignal.timeout(MAIL_TIMEOUT_MS) });
       const text = await res.text();
@@ -471,12 +332,12 @@ async function main(): Promise<void> {
       for (let k = 0; k < alarms.length; k += 5_000) {
         const chunk = alarms.slice(k, k + 5_000);
         await pool.query(
-          `INSERT INTO alarms (id, service_id, office_ids, from_date, to_date, weekdays, time_from, time_to, email, email_hash, name, token_hash, status, created_at, expires_at, workflow_id)
+          `INSERT INTO alarms (id, service_id, office_ids, from_date, to_date, weekdays, time_from, time_to, email, email_hash, name, token_hash, status, created_at, expires_at, workflow_id, token_sealed)
            SELECT u.id, u.service_id, CASE WHEN u.offices = '' THEN '{}'::text[] ELSE string_to_array(u.offices, ',') END, u.from_date, u.to_date,
                   CASE WHEN u.weekdays = '' THEN '{}'::int[] ELSE string_to_array(u.weekdays, ',')::int[] END, u.time_from, u.time_to, u.email, u.email_hash,
-                  'Bench Alarm', u.token_hash, 'active', now() - (($13::int - u.n) * interval '1 second'), now() + interval '30 days', 'alarm-' || u.id
-             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[], $5::date[], $6::text[], $7::time[], $8::time[], $9::text[], $10::text[], $11::text[], $12::int[])
-               AS u(id, service_id, offices, from_date, to_date, weekdays, time_from, time_to, email, email_hash, token_hash, n)`,
+                  'Bench Alarm', u.token_hash, 'active', now() - (($13::int - u.n) * interval '1 second'), now() + interval '30 days', 'alarm-' || u.id, u.token_sealed
+             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[], $5::date[], $6::text[], $7::time[], $8::time[], $9::text[], $10::text[], $11::text[], $12::int[], $14::text[])
+               AS u(id, service_id, offices, from_date, to_date, weekdays, time_from, time_to, email, email_hash, token_hash, n, token_sealed)`,
           [
             chunk.map((a) => a.id),
             chunk.map((a) => a.serviceId),
@@ -491,6 +352,8 @@ async function main(): Promise<void> {
             chunk.map((a) => hashAppointmentToken(a.token)),
             chunk.map((a) => a.i),
             ALARMS,
+            // as AlarmsService.create: the token sealed with the payload key, for the offer outbox's mail
+            chunk.map((a) => sealAlarmToken(parsePayloadKeys(payloadKeys), a.id, a.token)),
           ],
         );
       }
@@ -614,47 +477,29 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(lines.join('\n'));
 
-    const outDir = join(root, 'bench', 'results');
-    mkdirSync(outDir, { recursive: true });
-    const file = join(outDir, `appointments-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(
-      file,
-      `${JSON.stringify(
-        {
-          at: new Date().toISOString(),
-          command: 'npm run bench:appointments',
-          machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavgSamples1m: loadSamples.map((l) => round(l, 2)), phaseLoad },
-          setup: {
-            concurrency: CONCURRENCY,
-            durationSeconds: DURATION,
-            warmupSeconds: WARMUP,
-            processes: 'API and worker as child processes; bench client, load generator and the ceiling worker in the bench process',
-            temporal: process.env.TEMPORAL_ADDRESS ? 'TEMPORAL_ADDRESS' : `dev server (SQLite${TEMPORAL_DIR === 'disk' ? ' on disk' : ` in ${TEMPORAL_DIR}`})`,
-            database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded (fsync off)',
-            booking: { service: bookingService, offices: bookingOffices.length, slots: seedBooking.created, seedMs: seedBooking.ms },
-            alarms: { rows: ALARMS, services, offices: offices.length, workflowsStarted: starts, seedMs: seedAlarms.ms, publicationDay: pubDay, plannedSlots },
-          },
-          targets: TARGET,
-          ceiling,
-          booking,
-          race,
-          doubleBookings,
-          terminalarm,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    const file = writeBenchResults(root, 'appointments', {
+      machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavgSamples1m: loadSamples.map((l) => round(l, 2)), phaseLoad },
+      setup: {
+        concurrency: CONCURRENCY,
+        durationSeconds: DURATION,
+        warmupSeconds: WARMUP,
+        processes: 'API and worker as child processes; bench client, load generator and the ceiling worker in the bench process',
+        temporal: process.env.TEMPORAL_ADDRESS ? 'TEMPORAL_ADDRESS' : `dev server (SQLite${BENCH_TEMPORAL_DIR === 'disk' ? ' on disk' : ` in ${BENCH_TEMPORAL_DIR}`})`,
+        database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded (fsync off)',
+        booking: { service: bookingService, offices: bookingOffices.length, slots: seedBooking.created, seedMs: seedBooking.ms },
+        alarms: { rows: ALARMS, services, offices: offices.length, workflowsStarted: starts, seedMs: seedAlarms.ms, publicationDay: pubDay, plannedSlots },
+      },
+      targets: TARGET,
+      ceiling,
+      booking,
+      race,
+      doubleBookings,
+      terminalarm,
+    });
     log(`results written to ${file}`);
   } finally {
     for (const c of cleanup) await c().catch((e: unknown) => log(`cleanup: ${String(e)}`));
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -1,10 +1,11 @@
 import { formatBerlinDateTime } from '../../libs/domain/src/berlin-time';
 
 /** What an alarm mail is about; part of its Message-ID. */
-export type AlarmMailKind = 'offer' | 'expiring' | 'expired';
+export type AlarmMailKind = 'offer' | 'expiring' | 'expired' | 'withdrawn';
 
 /**
- * `<alarm-<id>.<kind>-<n>@amtsweg>`: offer-<offerId>, expiring-<extension count>, expired-0.
+ * `<alarm-<id>.<kind>-<n>@amtsweg>`: offer-<offerId>, expiring-<extension count>, expired-0,
+ * withdrawn-<offerId>.
  * No personal data.
  */
 export function alarmMessageId(alarmId: string, kind: AlarmMailKind, key: string | number): string {
@@ -42,6 +43,13 @@ export function alarmMail(f: AlarmMailFacts): { subject: string; text: string } 
     subject = `Terminalarm: Termin frei am ${when}`;
     de.push(`für „${f.serviceName}“ ist ein Termin frei und für Sie reserviert:`, `${when}, ${f.offer.officeName}, ${f.offer.officeAddress}`, '', `Annehmen bis ${until}: ${f.links.accept}`, `Ablehnen: ${f.links.decline}`);
     en.push(`an appointment for "${f.serviceName}" is free and held for you: ${when}, ${f.offer.officeName}.`, `Accept by ${until}: ${f.links.accept}`, `Decline: ${f.links.decline}`);
+  } else if (f.kind === 'withdrawn') {
+    subject = 'Terminalarm: Angebot zurückgezogen';
+    de.push(
+      `das Bürgeramt ist am angebotenen Tag leider geschlossen; das Angebot für „${f.serviceName}“ gilt deshalb nicht mehr.`,
+      'Ihr Terminalarm bleibt aktiv, Ihr Platz in der Warteschlange bleibt erhalten.',
+    );
+    en.push(`The office is closed on the offered day, so the offer for "${f.serviceName}" has been withdrawn. Your alarm stays active and keeps its place in the queue.`);
   } else if (f.kind === 'expiring') {
     const until = formatBerlinDateTime(f.expiresAt);
     subject = 'Terminalarm läuft bald ab';

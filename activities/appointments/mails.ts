@@ -1,7 +1,7 @@
 import { formatBerlinDateTime } from '../../libs/domain/src/berlin-time';
 
 /** What an appointment mail is about; part of its Message-ID (workflows/appointment/appointment.contract.ts). */
-export const APPOINTMENT_MAIL_KINDS = ['confirmation', 'confirmed', 'reminder', 'rescheduled', 'cancelled', 'expired'] as const;
+export const APPOINTMENT_MAIL_KINDS = ['confirmation', 'confirmed', 'reminder', 'rescheduled', 'cancelled', 'expired', 'closed'] as const;
 export type AppointmentMailKind = (typeof APPOINTMENT_MAIL_KINDS)[number];
 
 export interface AppointmentLinks {
@@ -83,6 +83,19 @@ export function appointmentMail(f: AppointmentMailFacts): { subject: string; tex
       subject = `Termin abgesagt: ${when}`;
       de = [hello, '', 'Ihr Termin wurde abgesagt:', '', ...details, '', 'Einen neuen Termin können Sie jederzeit buchen.'];
       en = [`Your appointment on ${when} has been cancelled. You can book a new one at any time.`];
+      break;
+    case 'closed':
+      subject = `Termin abgesagt – Bürgeramt geschlossen: ${when}`;
+      de = [
+        hello,
+        '',
+        'das Bürgeramt ist an diesem Tag leider geschlossen. Ihr Termin findet deshalb nicht statt:',
+        '',
+        ...details,
+        '',
+        'Bitte buchen Sie einen neuen Termin. Ein Terminalarm meldet sich, sobald ein passender Termin frei wird.',
+      ];
+      en = [`The office is closed on ${when}, so your appointment has been cancelled. Please book a new one; an appointment alarm tells you when a matching slot becomes free.`];
       break;
     case 'expired':
       subject = `Reservierung abgelaufen: ${when}`;

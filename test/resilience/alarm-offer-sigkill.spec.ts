@@ -2,13 +2,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { defineSearchAttributeKey } from '@temporalio/common';
-import { createAlarm, routeSlot } from '../../libs/db/src/appointments/alarms';
-import type { MatchedOffer } from '../../libs/db/src/appointments/alarms';
-import { hashAppointmentToken, newAppointmentToken } from '../../libs/db/src/appointments/secrets';
+import { matchPublication } from '../../libs/db/src/appointments/alarm-publication';
+import { createAlarm } from '../../libs/db/src/appointments/alarms';
+import { hashAppointmentToken, newAppointmentToken, sealAlarmToken } from '../../libs/db/src/appointments/secrets';
+import { parsePayloadKeys } from '../../libs/temporal/src/payload-keys';
 import { berlinIsoDate } from '../../libs/domain/src/berlin-time';
-import { ALARM_TASK_QUEUE, ALARM_WORKFLOW_TYPE, alarmStateQuery, alarmWorkflowId, offerSignal } from '../../workflows/appointment-alarm/appointment-alarm.contract';
+import { ALARM_TASK_QUEUE, ALARM_WORKFLOW_TYPE, alarmStateQuery, alarmWorkflowId } from '../../workflows/appointment-alarm/appointment-alarm.contract';
 import type { AlarmWorkflowInput } from '../../workflows/appointment-alarm/appointment-alarm.contract';
 import { createTestDatabase } from '../support/db';
 import type { TestDatabase } from '../support/db';
@@ -24,8 +25,11 @@ import type { WorkerProcess } from '../support/worker-process';
 //
 // The real worker process against the run's shared Temporal dev server, SMTP sink and PostgreSQL, in
 // a namespace and a database of this file's own (as test/resilience/worker-sigkill.spec.ts).
-// ALARMS Terminalarm workflows wait for the same wish; SLOTS new slots are published through the
-// matcher (as the API's AlarmSlotEvents does: match in SQL, then signal), each offered for only
+// ALARMS Terminalarm workflows wait for the same wish (their tokens sealed, as AlarmsService does,
+// so the worker's offer outbox drainer mails offers as well as the workflows: two senders, one
+// Message-ID); SLOTS new slots are published through the matcher as the API's AlarmSlotEvents
+// does (matchPublication: match in SQL, queue in the offer outbox; the worker's drainer signals
+// and mails, woken by NOTIFY, and its startup sweep takes over what the killed one left), each offered for only
 // FIRST_HOLD — so the first offers lapse in the worker, which gives each seat back and re-matches
 // it to the next waiting alarm (resolveAlarmOffer: resolve, match, signal; then the offer mail), with
 // the worker's ALARM_OFFER_HOLD of an hour, so the second round stands. The worker is SIGKILLed as
@@ -120,6 +124,7 @@ async function newAlarm(email: string): Promise<string> {
     name: 'Erika Mustermann',
     tokenHash,
     lifetime: 'P30D',
+    tokenSealed: sealAlarmToken(parsePayloadKeys(TEST_PAYLOAD_KEYS), alarmId, token),
   });
   const input: AlarmWorkflowInput = {
     alarmId,
@@ -141,7 +146,7 @@ async function newAlarm(email: string): Promise<string> {
   return alarmId;
 }
 
-/** A new slot published through the matcher, as the API's AlarmSlotEvents does (signal from the client). */
+/** A new slot published through the matcher, as the API's AlarmSlotEvents does (the worker's drainer signals). */
 async function publish(index: number): Promise<string> {
   const start = new Date(Date.now() + (2 * DAY + index * 15 * 60_000));
   const r = await db!.pool.query<{ id: string }>('INSERT INTO slots (office_id, starts_at, ends_at, capacity, service_ids, public_at) VALUES ($1, $2, $3, 1, $4, $5) RETURNING id', [
@@ -152,23 +157,7 @@ async function publish(index: number): Promise<string> {
     new Date(Date.now() + DAY),
   ]);
   const slotId = r.rows[0]!.id;
-  const notify = async (o: MatchedOffer): Promise<'delivered' | 'gone'> => {
-    try {
-      await client.workflow.getHandle(o.workflowId).signal(offerSignal, {
-        offerId: o.offerId,
-        slotId: o.slotId,
-        officeId: o.officeId,
-        start: o.start.toISOString(),
-        end: o.end.toISOString(),
-        expiresAt: o.expiresAt.toISOString(),
-      });
-      return 'delivered';
-    } catch (e) {
-      if (e instanceof WorkflowNotFoundError) return 'gone';
-      throw e;
-    }
-  };
-  const offers = await routeSlot(db!.pool, { slotId, offerHold: FIRST_HOLD, maxOffers: 1, newOfferId: randomUUID }, notify);
+  const offers = await matchPublication(db!.pool, { slotIds: [slotId], offerHold: FIRST_HOLD, newOfferId: randomUUID });
   expect(offers).toHaveLength(1);
   return slotId;
 }
@@ -272,13 +261,25 @@ describe('a worker killed with SIGKILL while Terminalarm offers are being made a
     expect(seats.rows.every((s) => s.booked === 1)).toBe(true);
 
     // 3. Alarm statuses agree: offered ⇔ an open offer, and its workflow knows that very offer (it will lapse or book it).
+    //    The offer outbox mails at once, so "every offer mailed" no longer implies "every workflow took its offer": an
+    //    offer re-matched to an alarm whose previous offer's lapse ran on the killed worker waits in that workflow until
+    //    the lapse activity's retry (start-to-close 30 s) has cleared the old one — so this is awaited, not sampled.
     const alarms = await db!.pool.query<{ id: string; status: string }>('SELECT id, status FROM alarms WHERE id = ANY ($1::uuid[])', [alarmIds]);
+    const views = async () =>
+      Promise.all(
+        alarms.rows.map(async (a) => {
+          const view = await client.workflow.getHandle(alarmWorkflowId(a.id)).query(alarmStateQuery);
+          return { alarmId: a.id, status: view.status, offerId: view.offer?.offerId ?? null };
+        }),
+      );
+    const expectedViews = alarms.rows.map((a) => ({ alarmId: a.id, status: a.status, offerId: open.find((o) => o.alarm_id === a.id)?.id ?? null }));
     for (const a of alarms.rows) {
       const mine = open.find((o) => o.alarm_id === a.id);
       expect({ alarmId: a.id, status: a.status }).toEqual({ alarmId: a.id, status: mine ? 'offered' : 'active' });
-      const view = await client.workflow.getHandle(alarmWorkflowId(a.id)).query(alarmStateQuery);
-      expect({ alarmId: a.id, status: view.status, offerId: view.offer?.offerId ?? null }).toEqual({ alarmId: a.id, status: a.status, offerId: mine?.id ?? null });
     }
+    let seen = await views();
+    for (const agreeBy = Date.now() + SETTLE_TIMEOUT_MS; JSON.stringify(seen) !== JSON.stringify(expectedViews) && Date.now() < agreeBy; seen = await views()) await sleep(500);
+    expect(seen).toEqual(expectedViews);
     lap(`verified: ${final.length} offers (${open.length} open), each mailed exactly once; ${alarms.rows.length} alarms consistent`);
 
     await second.kill('SIGTERM');

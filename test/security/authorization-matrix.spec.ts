@@ -140,6 +140,7 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/alarms/{alarmId}/extend':                      everyone(404),
   // ---- office administration: admins, caseworkers of that office (`caseworker` works at officeId)
   'POST /api/v1/admin/offices/{officeId}/slots':               [401,       403,       403,       'allowed', 403,       'allowed', 403],
+  'POST /api/v1/admin/offices/{officeId}/closures':            [401,       403,       403,       'allowed', 403,       'allowed', 403],
   'POST /api/v1/admin/appointments/{appointmentId}/attendance':[401,       403,       403,       404,       404,       404,       403],
   'GET /api/v1/admin/kpi/appointments':                        [401,       403,       403,       403,       403,       200,       403],
 };
@@ -240,6 +241,8 @@ const CALLS: Record<string, (f: Fixtures) => Call> = {
   'POST /api/v1/alarms/{alarmId}/extend': () => ({ params: { alarmId: randomUUID() }, body: { token: BOGUS_LINK_TOKEN } }),
   // a service the office does not offer, in the past: refused as a business rule, nothing is created
   'POST /api/v1/admin/offices/{officeId}/slots': (f) => ({ params: { officeId: f.officeId }, body: { serviceIds: ['matrix-kein-dienst'], ...pastWeek(), slotMinutes: 10, capacity: 1 } }),
+  // a day in the past: refused (422), nothing is closed or cancelled
+  'POST /api/v1/admin/offices/{officeId}/closures': (f) => ({ params: { officeId: f.officeId }, body: { date: '2020-01-06', reason: 'Matrix' } }),
   'POST /api/v1/admin/appointments/{appointmentId}/attendance': () => ({ params: { appointmentId: randomUUID() }, body: { attended: true } }),
   'GET /api/v1/admin/kpi/appointments': () => ({}),
 };

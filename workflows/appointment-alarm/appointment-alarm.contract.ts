@@ -71,6 +71,12 @@ export interface AcceptResult {
 
 /** The matcher tells the alarm it holds a seat for it. Duplicates (same offerId) are ignored. */
 export const offerSignal = defineSignal<[OfferNotice]>('offer');
+/**
+ * The offered slot's office is closed that day (POST /admin/offices/{id}/closures): PostgreSQL has
+ * lapsed the offer and the alarm waits again in its old place. The workflow drops the offer (if it
+ * is the one it holds) and mails the citizen that it was withdrawn.
+ */
+export const offerWithdrawnSignal = defineSignal<[{ offerId: string }]>('offerWithdrawn');
 /** Accept the open offer: confirmed appointment at once. NOT_FOUND (token/offer), GONE (lapsed). */
 export const acceptOfferUpdate = defineUpdate<AcceptResult, [OfferDecision]>('acceptOffer');
 /** Decline the open offer: the seat goes to the next matching alarm; this alarm keeps waiting. */

@@ -39,7 +39,7 @@ import { isDomainErrorCode } from '../../libs/domain/src/errors';
 import type { DomainErrorCode } from '../../libs/domain/src/errors';
 import { APPOINTMENT_TASK_QUEUE, APPOINTMENT_WORKFLOW_TYPE, appointmentWorkflowId, swappedSignal } from '../appointment/appointment.contract';
 import type { appointmentWorkflow } from '../appointment/appointment.workflow';
-import { acceptOfferUpdate, alarmStateQuery, cancelAlarmUpdate, declineOfferUpdate, extendAlarmUpdate, offerSignal } from './appointment-alarm.contract';
+import { acceptOfferUpdate, alarmStateQuery, cancelAlarmUpdate, declineOfferUpdate, extendAlarmUpdate, offerSignal, offerWithdrawnSignal } from './appointment-alarm.contract';
 import type { AcceptResult, AlarmWorkflowInput, AlarmWorkflowResult, OfferDecision, OfferNotice, TokenProof } from './appointment-alarm.contract';
 
 const { resolveAlarmOffer, acceptAlarmOffer, closeAlarm, extendAlarm, onSlotFreed } = proxyActivities<Activities>({
@@ -58,6 +58,7 @@ const FINAL: readonly AlarmStatus[] = ['booked', 'expired', 'cancelled'];
 type Mail =
   | { kind: 'offer'; offerId: string }
   | { kind: 'expiring'; extension: number }
+  | { kind: 'withdrawn'; offerId: string }
   // an "earlier slot" swap: tell the replaced appointment's workflow, then route its freed seat (queue first)
   | { kind: 'swapped'; workflowId: string; byAppointmentId: string }
   | { kind: 'freed'; event: FreedSlotEvent };
@@ -123,6 +124,15 @@ export async function appointmentAlarm(input: AlarmWorkflowInput): Promise<Alarm
     take(n);
   };
   setHandler(offerSignal, adopt);
+  /** The open offer PostgreSQL withdrew (office closed that day); the main loop clears it at once. */
+  let withdrawn: string | null = null;
+  // A new signal: histories without it replay unchanged (its commands exist only after it arrived).
+  setHandler(offerWithdrawnSignal, (w) => {
+    if (offer && w?.offerId === offer.offerId && withdrawn !== w.offerId) {
+      withdrawn = w.offerId;
+      changed();
+    }
+  });
 
   // ---- validators: synchronous, no side effects ----
   const requireToken = (proof: TokenProof | undefined): void => {
@@ -298,6 +308,7 @@ export async function appointmentAlarm(input: AlarmWorkflowInput): Promise<Alarm
       }
       try {
         if (m.kind === 'offer') await sendAlarmMail({ alarmId, kind: 'offer', key: m.offerId, token: input.token });
+        else if (m.kind === 'withdrawn') await sendAlarmMail({ alarmId, kind: 'withdrawn', key: m.offerId, token: input.token });
         else await sendAlarmMail({ alarmId, kind: 'expiring', key: m.extension, token: input.token });
       } catch (e) {
         log.warn('alarm mail not delivered', { alarmId, kind: m.kind, error: e instanceof Error ? e.message : String(e) });
@@ -326,15 +337,18 @@ export async function appointmentAlarm(input: AlarmWorkflowInput): Promise<Alarm
     const open = offer as OfferNotice | null; // (set by handlers: no narrowing across awaits)
     if (open) {
       const until = Date.parse(open.expiresAt);
-      if (now < until) {
+      const pulled = withdrawn === open.offerId;
+      if (now < until && !pulled) {
         await condition(wake(v), until - now);
         continue;
       }
       op = 'lapse';
       try {
+        // a withdrawn offer is lapsed in PostgreSQL already: this is a no-op there, and clears it here
         await resolveAlarmOffer({ offerId: open.offerId, to: 'lapsed' });
         offer = null;
         status = 'active';
+        if (pulled) outbox.push({ kind: 'withdrawn', offerId: open.offerId });
       } finally {
         op = null;
         changed();

@@ -124,6 +124,13 @@ export const attendanceUpdate = defineUpdate<AttendanceResult, [AttendanceInput]
  */
 export const swappedSignal = defineSignal<[{ byAppointmentId: string }]>('swapped');
 
+/**
+ * The office is closed on the appointment's day (POST /admin/offices/{id}/closures): PostgreSQL has
+ * cancelled the appointment (cancel_reason office_closed) and taken the day's seats off the market.
+ * The workflow confirms that, mails the citizen why (`closed`), and ends.
+ */
+export const officeClosedSignal = defineSignal<[]>('officeClosed');
+
 /** Where the process stands (operators, tests). `holding`: the hold activity runs; `rejected`: it failed. */
 export type AppointmentPhase = AppointmentStatus | 'holding' | 'rejected';
 

@@ -16,7 +16,7 @@
  *   PostgreSQL changed, not after SMTP. Every mail has a Message-ID from appointment id + purpose.
  * - Timers are durable: hold deadline, reminder, end of the appointment day.
  */
-import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, patched, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities, AppointmentMailKind, FreedSlotEvent } from '../../activities';
 import { APPOINTMENT_REJECTIONS } from '../../libs/domain/src/appointments/status';
 import type { AppointmentRejection } from '../../libs/domain/src/appointments/status';
@@ -30,6 +30,7 @@ import {
   cancelUpdate,
   confirmUpdate,
   holdUpdate,
+  officeClosedSignal,
   rescheduleUpdate,
   swappedSignal,
 } from './appointment.contract';
@@ -51,10 +52,15 @@ const { transitionAppointment, releaseAppointmentSlot, rescheduleAppointmentSlot
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 // The hold runs while an HTTP caller waits: short, a few attempts, then the booking fails cleanly.
-const { holdAppointmentSlot } = proxyActivities<Activities>({
+const HOLD_OPTIONS = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '2 seconds', maximumAttempts: 5 },
-});
+} as const;
+const { holdAppointmentSlot: holdAsActivity } = proxyActivities<Activities>(HOLD_OPTIONS);
+// The hold is one short SQL transaction: as a LOCAL activity it runs inside the first workflow task
+// (update-with-start → task → result), without the activity task's extra round trips through the
+// server (schedule, poll, complete, a second workflow task) — the larger part of a hold's latency.
+const { holdAppointmentSlot: holdAsLocalActivity } = proxyLocalActivities<Activities>(HOLD_OPTIONS);
 const { sendAppointmentMail } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: ['MAIL_INVALID', 'MAIL_REJECTED', 'NOT_FOUND'] },
@@ -107,6 +113,8 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
   let attended: boolean | null = null;
   /** Set by swappedSignal: the appointment that replaced this one (Terminalarm swap). */
   let swappedBy: string | null = null;
+  /** Set by officeClosedSignal: PostgreSQL cancelled this appointment because the office is closed that day. */
+  let officeClosed = false;
   const outbox: Job[] = [];
   const changed = () => void version++;
   const startMs = () => (slot ? Date.parse(slot.start) : 0);
@@ -124,6 +132,14 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
   setHandler(swappedSignal, (s) => {
     if (swappedBy === null && typeof s?.byAppointmentId === 'string') {
       swappedBy = s.byAppointmentId;
+      changed();
+    }
+  });
+
+  // A new signal: histories without it replay unchanged (its commands exist only after it arrived).
+  setHandler(officeClosedSignal, () => {
+    if (!officeClosed && !FINAL.includes(phase)) {
+      officeClosed = true;
       changed();
     }
   });
@@ -291,6 +307,8 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
     outbox.push({ kind: 'mail', mail: 'confirmed', generation });
   } else {
     try {
+      // patched: workflows that scheduled the hold as a normal activity before replay it as one
+      const holdAppointmentSlot = patched('hold-local-activity') ? holdAsLocalActivity : holdAsActivity;
       const held = await holdAppointmentSlot({
         appointmentId,
         workflowId: workflowInfo().workflowId,
@@ -414,6 +432,22 @@ export async function appointmentWorkflow(input: AppointmentWorkflowInput): Prom
         changed();
       }
       if (!FINAL.includes(phase)) swappedBy = null; // cannot happen: the swap cancelled it
+      continue;
+    }
+    if (officeClosed) {
+      // PostgreSQL cancelled it already (closeOfficeDay): this confirms it, mails why, and ends
+      op = 'closed';
+      try {
+        const r = await releaseAppointmentSlot({ appointmentId, from: ['reserved', 'confirmed'], to: 'cancelled' });
+        if (r.freed) outbox.push({ kind: 'freed', event: r.freed });
+        phase = r.status;
+        if (phase === 'cancelled') outbox.push({ kind: 'mail', mail: 'closed', generation });
+        log.info('appointment cancelled: office closed', { appointmentId, status: r.status });
+      } finally {
+        op = null;
+        changed();
+      }
+      if (!FINAL.includes(phase)) officeClosed = false; // not cancelled in PostgreSQL (started already): it stands
       continue;
     }
     const v = version;

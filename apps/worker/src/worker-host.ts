@@ -7,10 +7,13 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { hostname } from 'node:os';
 import type { ActivityDeps } from '../../../activities';
+import { startOfferOutboxDrainer } from '../../../activities/alarms/offer-outbox';
+import type { OfferOutboxDrainer } from '../../../activities/alarms/offer-outbox';
 import type { AppConfig } from '../../../libs/config/src/config';
 import { pendingMigrations } from '../../../libs/db/src/migrate';
 import { TASK_QUEUES } from '../../../libs/domain/src/task-queues';
 import { encryptedDataConverter } from '../../../libs/temporal/src/encryption-codec';
+import { resolvePayloadKeys } from '../../../libs/temporal/src/payload-keys';
 import { CONFIG, LOGGER, MAIL_TRANSPORT, POOL } from './tokens';
 import { ensureSchedules } from './schedules';
 import { connectWithRetry, createWorkers, startWorkers } from './workers';
@@ -29,6 +32,7 @@ export class WorkerHost implements OnApplicationShutdown {
   private connection: NativeConnection | undefined;
   private running: RunningWorkers | undefined;
   private starting: Promise<void> | undefined;
+  private offerOutbox: OfferOutboxDrainer | undefined;
 
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
@@ -69,6 +73,15 @@ export class WorkerHost implements OnApplicationShutdown {
       identity: `amtsweg-worker@${hostname()}:${process.pid}`,
     });
     this.running = startWorkers(workers, this.logger);
+    // Terminalarm offers queued by the matcher (API publication, activities): signal + mail, event-driven
+    this.offerOutbox = startOfferOutboxDrainer({
+      pool: this.pool,
+      client: new Client({ connection: this.connection, namespace: this.config.TEMPORAL_NAMESPACE, dataConverter }),
+      mail: deps.mail,
+      config: this.config,
+      keys: resolvePayloadKeys(this.config),
+      logger: this.logger.child({ component: 'offer-outbox' }),
+    });
     // Nightly jobs (the retention sweep) are Temporal Schedules; failing to create them must not stop the workers.
     ensureSchedules(new Client({ connection: this.connection, namespace: this.config.TEMPORAL_NAMESPACE, dataConverter }), this.config).then(
       (schedules) => this.logger.info({ schedules }, 'schedules in place'),
@@ -99,6 +112,7 @@ export class WorkerHost implements OnApplicationShutdown {
     this.logger.info({ signal }, 'shutting down: draining workers');
     this.abort.abort();
     await this.starting?.catch(() => undefined);
+    await this.offerOutbox?.stop();
     await this.running?.stop();
     this.logger.info('workers drained');
     await this.connection?.close().catch((e: unknown) => this.logger.warn({ err: e }, 'closing the Temporal connection failed'));

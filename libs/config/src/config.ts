@@ -161,6 +161,8 @@ export const configSchema = z
     SLOT_PUBLISH_WITHHOLD: isoDuration.default('PT0S'),
     ALARM_OFFER_HOLD: isoDuration.default('PT30M'),
     ALARM_LIFETIME: isoDuration.default('P30D'),
+    /** Terminalarm: the "extend by link" mail goes out this long before an alarm expires (shorter than ALARM_LIFETIME). */
+    ALARM_EXPIRY_WARNING: isoDuration.default('P2D'),
 
     /** Gewerbeanmeldung: the online fee in euros with two decimals (Berlin: 15 € online, 26 € on paper). */
     GEWERBE_FEE_EUR: z.string().regex(/^(0|[1-9]\d{0,8})\.\d{2}$/, 'euros with two decimals, e.g. 15.00').default('15.00'),
@@ -223,6 +225,10 @@ export const configSchema = z
     }
     if (c.NODE_ENV === 'production' && Array.isArray(c.FACHVERFAHREN_ADAPTERS) && c.FACHVERFAHREN_ADAPTERS.some((a) => a.secret === FACHVERFAHREN_SANDBOX_SECRET_DEFAULT)) {
       ctx.addIssue({ code: 'custom', path: ['FACHVERFAHREN_ADAPTERS'], message: 'the sandbox secret is refused in production' });
+    }
+    const durationMs = (d: unknown) => { try { return typeof d === 'string' ? addDuration(new Date(0), d).getTime() : NaN; } catch { return NaN; } }; // prettier-ignore
+    if (durationMs(c.ALARM_EXPIRY_WARNING) >= durationMs(c.ALARM_LIFETIME)) {
+      ctx.addIssue({ code: 'custom', path: ['ALARM_EXPIRY_WARNING'], message: 'must be shorter than ALARM_LIFETIME (the warning would go out when the alarm is made)' });
     }
     if (c.NODE_ENV === 'production' && !c.PAYLOAD_KEYS) {
       ctx.addIssue({ code: 'custom', path: ['PAYLOAD_KEYS'], message: 'required in production: payloads must be encrypted with keys you manage' });

@@ -1,20 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { Pool } from 'pg';
 import type { AppConfig } from '../../../../libs/config/src/config';
-import { publishSlotNow, routeSlot } from '../../../../libs/db/src/appointments/alarms';
-import type { MatchedOffer } from '../../../../libs/db/src/appointments/alarms';
-import { offerSignal } from '../../../../workflows/appointment-alarm/appointment-alarm.contract';
+import { matchPublication } from '../../../../libs/db/src/appointments/alarm-publication';
 import type { SlotEvents, SlotsPublishedEvent } from '../appointments/slot-events';
-import { TemporalClientHolder } from '../infrastructure/temporal-client.holder';
 import { APP_CONFIG, PG_POOL, ROOT_LOGGER } from '../tokens';
 
 /**
- * The Terminalarm's binding of the publication seam: every new slot's seats go to matching
- * alarms first (one exclusive offer per seat, longest-waiting first), then what nobody wanted is
- * published at once. Runs before POST /admin/offices/{id}/slots answers.
+ * The Terminalarm's binding of the publication seam: the free seats of all new slots go to the
+ * matching alarms first (longest-waiting alarm first, one offer per alarm, each seat once), and
+ * what nobody wanted is published at once — all in ONE transaction (matchPublication), before
+ * POST /admin/offices/{id}/slots answers. The offers are signalled and mailed by the worker's
+ * offer outbox drainer (woken by the transaction's NOTIFY), not here: the request does not wait
+ * for Temporal, and an offer whose signal was interrupted by a crash is still delivered.
  */
 @Injectable()
 export class AlarmSlotEvents implements SlotEvents {
@@ -22,31 +21,10 @@ export class AlarmSlotEvents implements SlotEvents {
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
-    private readonly temporal: TemporalClientHolder,
   ) {}
 
   async onSlotsPublished(event: SlotsPublishedEvent): Promise<void> {
-    const notify = async (o: MatchedOffer): Promise<'delivered' | 'gone'> => {
-      try {
-        await this.temporal.get().workflow.getHandle(o.workflowId).signal(offerSignal, {
-          offerId: o.offerId,
-          slotId: o.slotId,
-          officeId: o.officeId,
-          start: o.start.toISOString(),
-          end: o.end.toISOString(),
-          expiresAt: o.expiresAt.toISOString(),
-        });
-        return 'delivered';
-      } catch (e) {
-        if (e instanceof WorkflowNotFoundError) return 'gone';
-        throw e;
-      }
-    };
-    let offers = 0;
-    for (const slotId of event.slotIds) {
-      offers += (await routeSlot(this.pool, { slotId, offerHold: this.config.ALARM_OFFER_HOLD, maxOffers: 100, newOfferId: randomUUID }, notify)).length;
-      if (event.publicAt) await publishSlotNow(this.pool, slotId);
-    }
-    this.logger.info({ officeId: event.officeId, slots: event.slotIds.length, offers }, 'slots published');
+    const offers = await matchPublication(this.pool, { slotIds: event.slotIds, offerHold: this.config.ALARM_OFFER_HOLD, newOfferId: randomUUID, publishRest: event.publicAt !== null });
+    this.logger.info({ officeId: event.officeId, slots: event.slotIds.length, offers: offers.length }, 'slots published');
   }
 }

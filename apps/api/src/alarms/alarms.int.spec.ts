@@ -228,6 +228,54 @@ describe('Terminalarm for an earlier slot (swap)', () => {
   });
 });
 
+describe('office closed on the offered day', () => {
+  it('withdraws the offer: the alarm waits again in its place, the citizen is told, and the next seat goes to it', async () => {
+    const svc = 'reisepass-beantragen'; // a service no other alarm of this file waits for
+    const email = uniqueEmail('closure');
+    const res = await http().post('/api/v1/alarms').send({ serviceId: svc, officeIds: [OFFICE_A], from: berlinDay(0), to: berlinDay(50), email, name: 'Erika Mustermann' }).expect(201);
+    const alarm = res.body as { alarmId: string; token: string };
+    started.add(`alarm-${alarm.alarmId}`);
+    const slotAt = async (inMs: number) => {
+      const start = new Date(Date.now() + inMs);
+      const publicAt = new Date(Date.now() + HOUR);
+      const r = await db.pool.query<{ id: string }>('INSERT INTO slots (office_id, starts_at, ends_at, capacity, service_ids, public_at) VALUES ($1, $2, $3, 1, $4, $5) RETURNING id', [
+        OFFICE_A,
+        start,
+        new Date(start.getTime() + 10 * 60_000),
+        [svc],
+        publicAt,
+      ]);
+      await app.get<SlotEvents>(SLOT_EVENTS).onSlotsPublished({ officeId: OFFICE_A, serviceIds: [svc], slotIds: [r.rows[0]!.id], publicAt });
+      return r.rows[0]!.id;
+    };
+    const closedDaySlot = await slotAt(45 * DAY);
+    const offer = (await alarmView(alarm)).offer!;
+    expect(offer.slotId).toBe(closedDaySlot);
+    await waitForMails((m) => messageIdOf(m) === `<alarm-${alarm.alarmId}.offer-${offer.offerId}@amtsweg>`, { timeoutMs: 20_000 });
+    await eventually(async () => (await client.workflow.getHandle(`alarm-${alarm.alarmId}`).query('alarmState')) !== null, 'the alarm workflow runs', 10_000);
+
+    const close = await http()
+      .post(`/api/v1/admin/offices/${OFFICE_A}/closures`)
+      .set('Authorization', `Bearer ${tokens.neukoelln}`)
+      .send({ date: berlinDay(45), reason: 'Personalversammlung' })
+      .expect(201);
+    expect(close.body).toMatchObject({ withdrawnOffers: 1 });
+    const [mail] = await waitForMails((m) => messageIdOf(m) === `<alarm-${alarm.alarmId}.withdrawn-${offer.offerId}@amtsweg>`, { timeoutMs: 20_000 });
+    expect(mail!.to?.[0]?.address).toBe(email);
+    await eventually(async () => ((await client.workflow.getHandle(`alarm-${alarm.alarmId}`).query('alarmState')) as { offer: unknown }).offer === null, 'the workflow dropped the offer', 20_000);
+    expect(await alarmView(alarm)).toMatchObject({ status: 'active' });
+    await http().post(`/api/v1/alarms/${alarm.alarmId}/offers/${offer.offerId}/accept`).send({ token: alarm.token }).expect((r) => expect([404, 410]).toContain(r.status));
+    const seat = await db.pool.query<{ booked: number; capacity: number }>('SELECT booked, capacity FROM slots WHERE id = $1', [closedDaySlot]);
+    expect(seat.rows[0]).toEqual({ booked: 0, capacity: 0 });
+
+    // the next matching seat goes to it at once (its place kept), offered and mailed as usual
+    const next = await slotAt(46 * DAY);
+    expect(await alarmView(alarm)).toMatchObject({ status: 'offered', offer: { slotId: next } });
+    const nextOffer = (await alarmView(alarm)).offer!.offerId;
+    await waitForMails((m) => messageIdOf(m) === `<alarm-${alarm.alarmId}.offer-${nextOffer}@amtsweg>`, { timeoutMs: 20_000 });
+  });
+});
+
 describe('GET /api/v1/admin/kpi/appointments', () => {
   it('gives admins the 14-day figures, alarms active and served', async () => {
     const admin = (await signDevToken(testConfig().DEV_JWT_SECRET, { sub: 'kpi-admin', roles: ['admin'], trustLevel: 'hoch', groups: [] }, 3600)).access_token;

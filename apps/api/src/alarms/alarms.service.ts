@@ -4,23 +4,32 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowNotFoundError, defineSearchAttributeKey } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { AppConfig } from '../../../../libs/config/src/config';
-import { alarmPosition, createAlarm, findAlarm, findOpenOffer } from '../../../../libs/db/src/appointments/alarms';
+import { alarmPosition, createAlarm, findAlarm, findOffer, findOpenOffer } from '../../../../libs/db/src/appointments/alarms';
 import type { AlarmRecord } from '../../../../libs/db/src/appointments/alarms';
 import { findAppointment } from '../../../../libs/db/src/appointments/booking';
 import { getService, officesOffering } from '../../../../libs/db/src/appointments/catalogue';
-import { appointmentTokenMatches, hashAppointmentToken, newAppointmentToken } from '../../../../libs/db/src/appointments/secrets';
+import { appointmentTokenMatches, hashAppointmentToken, newAppointmentToken, sealAlarmToken } from '../../../../libs/db/src/appointments/secrets';
+import type { SealingKey } from '../../../../libs/db/src/appointments/secrets';
 import { isUuid } from '../../../../libs/db/src/cases/tx';
 import { toBerlinIso } from '../../../../libs/domain/src/appointments/slot-plan';
 import { DomainError } from '../../../../libs/domain/src/errors';
-import { ALARM_TASK_QUEUE, ALARM_WORKFLOW_TYPE, acceptOfferUpdate, alarmWorkflowId, cancelAlarmUpdate, declineOfferUpdate, extendAlarmUpdate } from '../../../../workflows/appointment-alarm/appointment-alarm.contract';
+import { resolvePayloadKeys } from '../../../../libs/temporal/src/payload-keys';
+import {
+  ALARM_TASK_QUEUE,
+  ALARM_WORKFLOW_TYPE,
+  acceptOfferUpdate,
+  alarmWorkflowId,
+  cancelAlarmUpdate,
+  declineOfferUpdate,
+  extendAlarmUpdate,
+  offerSignal,
+} from '../../../../workflows/appointment-alarm/appointment-alarm.contract';
 import type { AlarmWorkflowInput } from '../../../../workflows/appointment-alarm/appointment-alarm.contract';
 import { TemporalClientHolder } from '../infrastructure/temporal-client.holder';
 import { APP_CONFIG, PG_POOL } from '../tokens';
 import type { AcceptResponse, AlarmDetail, AlarmStatusResponse, CreateAlarmBody, CreateAlarmResponse, ExtendResponse } from './alarms.schemas';
 
 const PROCESS_KEY = defineSearchAttributeKey('AmtswegProcess', 'KEYWORD');
-/** The "extend by link" mail goes out this long before the expiry. */
-const EXPIRY_WARNING = 'P2D';
 
 const notFound = () => new DomainError('NOT_FOUND', 'This alarm does not exist.');
 
@@ -37,6 +46,9 @@ function causes(e: unknown): unknown[] {
  */
 @Injectable()
 export class AlarmsService {
+  /** The payload keys (as the Temporal client's codec): they seal the token for the offer outbox. */
+  private sealingKeys: readonly SealingKey[] | undefined;
+
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -73,6 +85,7 @@ export class AlarmsService {
       tokenHash,
       lifetime: this.config.ALARM_LIFETIME,
       currentAppointmentId,
+      tokenSealed: sealAlarmToken((this.sealingKeys ??= resolvePayloadKeys(this.config)), alarmId, token),
     });
     const input: AlarmWorkflowInput = {
       alarmId,
@@ -84,7 +97,8 @@ export class AlarmsService {
       tokenHash,
       timing: {
         lifetime: this.config.ALARM_LIFETIME,
-        expiryWarning: EXPIRY_WARNING,
+        // ALARM_EXPIRY_WARNING: the "extend by link" mail goes out this long before the expiry
+        expiryWarning: this.config.ALARM_EXPIRY_WARNING,
         appointment: { hold: this.config.APPOINTMENT_HOLD, confirmWindow: this.config.APPOINTMENT_CONFIRM_WINDOW, reminderLead: this.config.APPOINTMENT_REMINDER_LEAD },
       },
     };
@@ -162,15 +176,30 @@ export class AlarmsService {
     return { alarmId: a.alarmId, status: 'cancelled' };
   }
 
+  /**
+   * The offer mail goes out from the worker's offer outbox at the same time as the `offer` signal
+   * (docs/appointments.md "Offer outbox"), so a quick click may reach the workflow before the
+   * signal did. An offer PostgreSQL holds open for this alarm is therefore signalled (again) before
+   * the citizen's decision; the workflow ignores an offer id it knows.
+   */
+  private async deliverOpenOffer(a: AlarmRecord, offerId: string): Promise<void> {
+    const o = await findOffer(this.pool, offerId);
+    if (!o || o.alarmId !== a.alarmId || o.status !== 'open') return;
+    const notice = { offerId: o.offerId, slotId: o.slotId, officeId: o.officeId, start: o.start.toISOString(), end: o.end.toISOString(), expiresAt: o.expiresAt.toISOString() };
+    await this.update(a, (h) => h.signal(offerSignal, notice));
+  }
+
   async accept(alarmId: string, offerId: string, token: string): Promise<AcceptResponse> {
     const a = await this.authenticate(alarmId, token);
     if (!isUuid(offerId)) throw new DomainError('NOT_FOUND', 'This offer does not exist.');
+    await this.deliverOpenOffer(a, offerId.toLowerCase());
     return this.update(a, (h) => h.executeUpdate(acceptOfferUpdate, { args: [{ tokenHash: a.tokenHash, offerId: offerId.toLowerCase() }] }));
   }
 
   async decline(alarmId: string, offerId: string, token: string): Promise<AlarmStatusResponse> {
     const a = await this.authenticate(alarmId, token);
     if (!isUuid(offerId)) throw new DomainError('NOT_FOUND', 'This offer does not exist.');
+    await this.deliverOpenOffer(a, offerId.toLowerCase());
     await this.update(a, (h) => h.executeUpdate(declineOfferUpdate, { args: [{ tokenHash: a.tokenHash, offerId: offerId.toLowerCase() }] }));
     return { alarmId: a.alarmId, status: 'active' };
   }

@@ -253,3 +253,65 @@ describe('office administration', () => {
     expect(row.rows[0]).toEqual({ status: 'missed', attended: false });
   });
 });
+
+describe('office closed for a day', () => {
+  it('cancels that day’s appointments with a mail saying why, takes its seats off the market, blocks new slots; caseworkers only for their office; repeatable', async () => {
+    const auth = (who: AppointmentStaff) => ({ Authorization: `Bearer ${tokens[who]}` });
+    const first = await slot(OFFICE_A, 41 * DAY);
+    const second = await slot(OFFICE_A, 41 * DAY + 30 * 60_000, { capacity: 3 });
+    const otherOffice = await slot(OFFICE_B, 41 * DAY);
+    const date = berlinIsoDate(new Date(Date.now() + 41 * DAY));
+    const emails = [uniqueEmail('closed-a'), uniqueEmail('closed-b'), uniqueEmail('open-c')];
+    const ids: string[] = [];
+    for (const [i, s] of [first, second, otherOffice].entries()) {
+      const r = await book(s, emails[i]!);
+      expect(r.status).toBe(201);
+      ids.push(r.body.appointmentId as string);
+    }
+    const { token } = await tokenFromMail(emails[0]!);
+    await http().post(`/api/v1/appointments/${ids[0]}/confirm`).send({ token }).expect(200); // confirmed ones are cancelled as well
+
+    const body = { date, reason: 'Stromausfall' };
+    expect((await http().post(`/api/v1/admin/offices/${OFFICE_A}/closures`).send(body)).status).toBe(401);
+    expect((await http().post(`/api/v1/admin/offices/${OFFICE_A}/closures`).set(auth('spandau')).send(body)).status).toBe(403);
+    expect((await http().post('/api/v1/admin/offices/gibt-es-nicht/closures').set(auth('admin')).send(body)).status).toBe(404);
+    expect((await http().post(`/api/v1/admin/offices/${OFFICE_A}/closures`).set(auth('neukoelln')).send({ date: '2020-01-06', reason: 'x' })).status).toBe(422);
+    expect((await http().post(`/api/v1/admin/offices/${OFFICE_A}/closures`).set(auth('neukoelln')).send({ date: '2027-02-30', reason: 'x' })).status).toBe(422);
+    expect((await http().post(`/api/v1/admin/offices/${OFFICE_A}/closures`).set(auth('neukoelln')).send({ date })).status).toBe(422);
+
+    const res = await http().post(`/api/v1/admin/offices/${OFFICE_A}/closures`).set(auth('neukoelln')).send(body).expect(201);
+    expect(res.body).toEqual({ officeId: OFFICE_A, date, cancelledAppointments: 2, withdrawnOffers: 0 });
+
+    // each citizen of that day: one mail saying the office is closed; the other office's booking stands
+    for (const [i, id] of ids.slice(0, 2).entries()) {
+      const [mail] = await waitForMails((m) => messageIdOf(m) === `<appointment-${id}.closed@amtsweg>`, { timeoutMs: 20_000 });
+      expect(mail!.to?.[0]?.address).toBe(emails[i]);
+      expect(mail!.text).toContain('geschlossen');
+    }
+    const rows = await db.pool.query<{ id: string; status: string; cancel_reason: string | null }>('SELECT id, status, cancel_reason FROM appointments WHERE id = ANY ($1::uuid[]) ORDER BY array_position($1::uuid[], id)', [ids]);
+    expect(rows.rows.map((r) => [r.status, r.cancel_reason])).toEqual([
+      ['cancelled', 'office_closed'],
+      ['cancelled', 'office_closed'],
+      ['reserved', null],
+    ]);
+    const seats = await db.pool.query<{ id: string; booked: number; capacity: number }>('SELECT id, booked, capacity FROM slots WHERE id = ANY ($1::uuid[])', [[first, second]]);
+    expect(seats.rows.map((r) => [r.booked, r.capacity])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    expect((await book(second, uniqueEmail('too-late'))).status).toBe(409);
+    const publish = await http()
+      .post(`/api/v1/admin/offices/${OFFICE_A}/slots`)
+      .set(auth('admin'))
+      .send({ serviceIds: [SERVICE], start: `${date}T00:00:00+01:00`, end: `${date}T23:00:00+01:00`, slotMinutes: 30, capacity: 1 })
+      .expect(201);
+    expect(publish.body).toMatchObject({ created: 0, planned: 0 });
+
+    // a repeat (e.g. after a 503) reports the same and mails nobody twice
+    const again = await http().post(`/api/v1/admin/offices/${OFFICE_A}/closures`).set(auth('admin')).send(body).expect(201);
+    expect(again.body).toEqual(res.body);
+    await new Promise((r) => setTimeout(r, 1_500));
+    const closedMails = await waitForMails((m) => ids.slice(0, 2).some((id) => messageIdOf(m) === `<appointment-${id}.closed@amtsweg>`), { timeoutMs: 5_000, count: 2 });
+    expect(closedMails).toHaveLength(2);
+  });
+});

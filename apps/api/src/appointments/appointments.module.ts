@@ -3,6 +3,7 @@ import { AppointmentsAdminController } from './appointments-admin.controller';
 import { AppointmentsController } from './appointments.controller';
 import { AppointmentsService } from './appointments.service';
 import { AlarmSlotEvents } from '../alarms/alarm-slot-events';
+import { OfficeClosuresService } from './office-closures.service';
 import { SLOT_EVENTS } from './slot-events';
 
 /**
@@ -11,7 +12,7 @@ import { SLOT_EVENTS } from './slot-events';
  */
 @Module({
   controllers: [AppointmentsController, AppointmentsAdminController],
-  providers: [AppointmentsService, { provide: SLOT_EVENTS, useClass: AlarmSlotEvents }],
+  providers: [AppointmentsService, OfficeClosuresService, { provide: SLOT_EVENTS, useClass: AlarmSlotEvents }],
   exports: [AppointmentsService, SLOT_EVENTS],
 })
 export class AppointmentsModule {}

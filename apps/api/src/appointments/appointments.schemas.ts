@@ -134,3 +134,21 @@ export type AttendanceBody = z.infer<typeof attendanceBodySchema>;
 
 export const attendanceResponseSchema = z.object({ appointmentId: z.uuid(), status: z.enum(['completed', 'missed']), attended: z.boolean() });
 export type AttendanceResponse = z.infer<typeof attendanceResponseSchema>;
+
+export const closeOfficeDaySchema = z.strictObject({
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD (Berlin calendar day)')
+    .refine((d) => !Number.isNaN(Date.parse(`${d}T12:00:00Z`)) && new Date(`${d}T12:00:00Z`).toISOString().startsWith(d), 'must be a real calendar day')
+    .describe('The Berlin calendar day the office is closed'),
+  reason: z.string().trim().min(1).max(200).describe('Shown to staff; e.g. "Stromausfall", "Personalversammlung"'),
+});
+export type CloseOfficeDayBody = z.infer<typeof closeOfficeDaySchema>;
+
+export const closeOfficeDayResponseSchema = z.object({
+  officeId: z.string(),
+  date: z.string(),
+  cancelledAppointments: z.number().int().describe('Appointments of that day (not started yet) cancelled; each citizen gets a mail saying why'),
+  withdrawnOffers: z.number().int().describe('Terminalarm offers of that day withdrawn; their alarms wait again in their old place'),
+});
+export type CloseOfficeDayResponse = z.infer<typeof closeOfficeDayResponseSchema>;

@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode } from '@temporalio/worker';
 import { createWorkers, startWorkers } from '../../../worker/src/workers';
+import { startOfferOutboxDrainer } from '../../../../activities/alarms/offer-outbox';
 import { signDevToken } from '../../../../libs/auth/src/dev-tokens';
 import type { Principal } from '../../../../libs/auth/src/principal';
 import { loadConfig } from '../../../../libs/config/src/config';
@@ -12,7 +13,8 @@ import { createTemporalClient } from '../../../../libs/temporal/src/connection';
 import { piiGuardInterceptor } from '../../../../libs/temporal/src/pii-guard';
 import { createTestDatabase } from '../../../../test/support/db';
 import type { TestDatabase } from '../../../../test/support/db';
-import { testDataConverter } from '../../../../test/support/temporal';
+import { TEST_PAYLOAD_KEYS, testDataConverter } from '../../../../test/support/temporal';
+import { parsePayloadKeys } from '../../../../libs/temporal/src/payload-keys';
 import { TemporalClientHolder } from '../infrastructure/temporal-client.holder';
 import { createTestApp, testConfig } from './test-app';
 
@@ -67,6 +69,8 @@ export async function startAppointmentsStack(opts: { dbPrefix: string; workflows
     { connection, namespace, taskQueues: [TASK_QUEUES.appointments], dataConverter, workflowBundle, shutdownGraceTime: '2 seconds' },
   );
   const running = startWorkers(workers);
+  // the worker process's offer outbox drainer (apps/worker WorkerHost), with the API's payload keys
+  const offerOutbox = startOfferOutboxDrainer({ pool: db.pool, client, mail: { transport, from: 'amtsweg Test <noreply@amtsweg.test>' }, config: workerConfig, keys: parsePayloadKeys(TEST_PAYLOAD_KEYS) });
 
   const app = await createTestApp(
     { DATABASE_URL: db.url, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, RATE_LIMIT_PUBLIC_PER_MINUTE: '100000', APPOINTMENTS_PER_EMAIL_LIMIT: '2' },
@@ -85,6 +89,7 @@ export async function startAppointmentsStack(opts: { dbPrefix: string; workflows
     tokens,
     async stop(workflowIds) {
       await Promise.allSettled(workflowIds.map((id) => client.workflow.getHandle(id).terminate('test finished')));
+      await offerOutbox.stop();
       await app.close(); // ends appPool
       await running.stop();
       await connection.close();

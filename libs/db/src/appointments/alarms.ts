@@ -10,6 +10,7 @@ import { DomainError } from '../../../domain/src/errors';
 import { PG_UNIQUE_VIOLATION, pgErrorCode, withTransaction } from '../cases/tx';
 import { freedSlotView, giveBackSeat } from './booking';
 import type { FreedSlot } from './booking';
+import { enqueueOffers } from './alarm-outbox';
 import { emailHash } from './secrets';
 
 type Queryable = Pick<Pool | PoolClient, 'query'>;
@@ -133,14 +134,16 @@ export interface CreateAlarmInput {
   lifetime: string;
   /** "Earlier slot" alarm: only slots before this appointment's start match; accept swaps (acceptOffer). */
   currentAppointmentId?: string | null;
+  /** The link token sealed for the offer outbox (sealAlarmToken); null = offer mails come from the workflow only. */
+  tokenSealed?: string | null;
 }
 
 /** Creates an active alarm; CONFLICT alarm_exists when the address has an active one for the service. */
 export async function createAlarm(db: Queryable, input: CreateAlarmInput): Promise<AlarmRecord> {
   try {
     const r = await db.query<AlarmRow>(
-      `INSERT INTO alarms (id, service_id, office_ids, from_date, to_date, weekdays, time_from, time_to, email, email_hash, name, token_hash, status, expires_at, workflow_id, current_appointment_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'active', now() + $13::interval, $14, $15)
+      `INSERT INTO alarms (id, service_id, office_ids, from_date, to_date, weekdays, time_from, time_to, email, email_hash, name, token_hash, status, expires_at, workflow_id, current_appointment_id, token_sealed)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'active', now() + $13::interval, $14, $15, $16)
        RETURNING ${ALARM_COLUMNS}`,
       [
         input.alarmId,
@@ -158,6 +161,7 @@ export async function createAlarm(db: Queryable, input: CreateAlarmInput): Promi
         input.lifetime,
         input.workflowId,
         input.currentAppointmentId ?? null,
+        input.tokenSealed ?? null,
       ],
     );
     return toAlarm(r.rows[0]!);
@@ -257,6 +261,7 @@ export async function matchSlot(pool: Pool, input: MatchInput): Promise<MatchedO
         `INSERT INTO alarm_offers (id, alarm_id, slot_id, status, expires_at, source_key) VALUES ($1, $2, $3, 'open', now() + $4::interval, $5)`,
         [input.offerId, a.id, input.slotId, input.offerHold, input.sourceKey ?? null],
       );
+      await enqueueOffers(tx, [input.offerId]); // the signal survives a crash right after the commit
       const o = await tx.query<OfferRow>(`${OFFER_SELECT} WHERE o.id = $1`, [input.offerId]);
       return { ...toOffer(o.rows[0]!), workflowId: a.workflow_id };
     });
