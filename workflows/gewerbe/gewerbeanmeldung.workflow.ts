@@ -25,25 +25,14 @@
  * workflow keeps listening for GEWERBE_PAYMENT_LINK_LIFETIME, then asks the provider once about
  * each such attempt (a lost callback) before it completes.
  */
-import {
-  ApplicationFailure,
-  CancellationScope,
-  allHandlersFinished,
-  condition,
-  isCancellation,
-  patched,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, isCancellation, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { GewerbeActivities } from '../../activities/gewerbe';
 import { berlinIsoDate, formatBerlinDate, formatBerlinDateTime } from '../../libs/domain/src/berlin-time';
-import { CASE_EVENT_KEYS, STATUS_TEXT_DE } from '../../libs/domain/src/cases';
 import { addDuration } from '../../libs/domain/src/duration';
 import { gewerbeReceiptFileName, gewerbeReceiptLetter } from '../../libs/domain/src/gewerbe-receipt';
-import { caseStageQuery, submissionReceiptUpdate, withdrawUpdate } from '../shared/case.contract';
-import type { SubmissionReceipt } from '../shared/case.contract';
+import { caseLifecycle } from '../shared/case-lifecycle';
+import { caseStageQuery } from '../shared/case.contract';
 import { requestDocuments } from '../shared/document-request';
 import type { RequestedDocument } from '../shared/document-request';
 import { fachverfahrenCallbacks } from '../shared/fachverfahren';
@@ -132,29 +121,32 @@ export async function gewerbeanmeldung(input: GewerbeanmeldungInput): Promise<Ge
   const business = request.business as { name: string; activity: string };
 
   let stage: GewerbeanmeldungStage = 'opening';
-  let receipt: SubmissionReceipt | undefined = undefined;
   /** The fee the citizen can pay right now (feePaymentUpdate answers it). */
   let openFee: FeePayment | undefined = undefined;
   let paidFee: { paymentId: string; amount: string } | undefined = undefined;
   let refunded = false;
-  let registering = false;
-  let withdrawn = false;
   let receiptIssued = false;
   /** No fee is collected any more (taken, or the case ended without it): any other "paid" goes back. */
   let feeSettled = false;
   /** The case has its outcome; the workflow only still listens for stray payments. */
   let caseClosed = false;
   let strayRefundsRunning = 0;
-  const main = new CancellationScope();
 
-  setHandler(
-    submissionReceiptUpdate,
-    async () => {
-      await condition(() => receipt !== undefined);
-      return receipt!;
+  const life = caseLifecycle({
+    caseId,
+    ownerSub: input.ownerSub,
+    recordCaseEvent,
+    texts: {
+      alreadyWithdrawn: 'Die Anzeige ist bereits zurückgenommen.',
+      alreadyDecided: 'Das Verfahren ist bereits abgeschlossen.',
+      notReady: 'Ihre Anzeige wird gerade angelegt. Bitte versuchen Sie es gleich noch einmal.',
     },
-    { description: 'The case number, as soon as the case is open.' },
-  );
+    withdrawDescription: 'The citizen withdraws the Anzeige (possible until the registration starts; a paid fee is refunded).',
+    onWithdraw: () => {
+      stage = 'withdrawn';
+      openFee = undefined; // no payment link for a withdrawn case
+    },
+  });
   setHandler(caseStageQuery, () => stage);
   setHandler(feePaymentUpdate, () => openFee!, {
     validator: ({ by }) => {
@@ -164,31 +156,9 @@ export async function gewerbeanmeldung(input: GewerbeanmeldungInput): Promise<Ge
     },
     description: 'The open fee’s payment at the provider (POST /api/v1/cases/{caseId}/payment); the same payment on every call.',
   });
-  setHandler(
-    withdrawUpdate,
-    async () => {
-      withdrawn = true;
-      stage = 'withdrawn';
-      openFee = undefined; // no payment link for a withdrawn case
-      main.cancel();
-      await recordCaseEvent({ caseId, eventKey: CASE_EVENT_KEYS.withdrawn, status: 'WITHDRAWN', audience: 'citizen', text: STATUS_TEXT_DE.WITHDRAWN, notify: true });
-      return { status: 'WITHDRAWN' as const };
-    },
-    {
-      validator: ({ by }) => {
-        if (by?.sub !== input.ownerSub) throw ApplicationFailure.create({ type: 'NOT_FOUND', message: 'There is no such case, or it is not yours.', nonRetryable: true });
-        if (withdrawn) conflict('Die Anzeige ist bereits zurückgenommen.', 'already_withdrawn');
-        if (caseClosed) conflict('Das Verfahren ist bereits abgeschlossen.', 'already_decided');
-        if (registering) conflict('Ihr Gewerbe wird bereits eingetragen; die Anzeige kann nicht mehr zurückgenommen werden. Melden Sie es gegebenenfalls ab.', 'already_decided');
-        if (!receipt) conflict('Ihre Anzeige wird gerade angelegt. Bitte versuchen Sie es gleich noch einmal.', 'not_ready');
-      },
-      description: 'The citizen withdraws the Anzeige (possible until the registration starts; a paid fee is refunded).',
-    },
-  );
-
   const opened = await openCase({ caseId, type: GEWERBEANMELDUNG_CASE_TYPE, ownerSub: input.ownerSub, ownerEmail: (request.owner as { email?: string }).email ?? null, workflowId: workflowInfo().workflowId });
   const caseNumber = opened.caseNumber;
-  receipt = { caseId, caseNumber, status: opened.status };
+  life.opened({ caseId, caseNumber, status: opened.status });
   const caseRef = { caseId, caseNumber };
 
   /**
@@ -237,7 +207,7 @@ export async function gewerbeanmeldung(input: GewerbeanmeldungInput): Promise<Ge
     strayRefundsRunning++;
     try {
       await CancellationScope.nonCancellable(async () => {
-        const afterEnd = caseClosed || withdrawn || !paidFee;
+        const afterEnd = caseClosed || life.withdrawn || !paidFee;
         await refundPayment({
           paymentId: attempt.paymentId,
           amount: settings.feeEur,
@@ -286,6 +256,7 @@ export async function gewerbeanmeldung(input: GewerbeanmeldungInput): Promise<Ge
   async function settleFeeAttempts(): Promise<void> {
     feeSettled = true;
     caseClosed = true;
+    life.decided(); // set after the registration's: its text gives way to "abgeschlossen"
     openFee = undefined;
     if (fee.unsettled().length > 0) {
       await condition(() => fee.unsettled().length === 0, Math.max(addDuration(new Date(), settings.paymentLinkLifetime).getTime() - Date.now(), 1));
@@ -564,7 +535,8 @@ export async function gewerbeanmeldung(input: GewerbeanmeldungInput): Promise<Ge
       }
 
       stage = 'registration';
-      registering = true; // from here on a withdrawal is refused
+      // from here on a withdrawal is refused
+      life.decided('Ihr Gewerbe wird bereits eingetragen; die Anzeige kann nicht mehr zurückgenommen werden. Melden Sie es gegebenenfalls ab.');
       const reg = await register(assessment);
       if ('failure' in reg) {
         await recordCaseEvent({ caseId, eventKey: 'registration-failed', audience: 'internal', text: `Gewerberegister: Eintragung fehlgeschlagen (${reg.failure.kind === 'business' ? reg.failure.code : 'technisch'}).` });
@@ -619,19 +591,15 @@ export async function gewerbeanmeldung(input: GewerbeanmeldungInput): Promise<Ge
     }
   }
 
-  try {
-    const result = await main.run(process);
-    if (guardsStrayPayments) await settleFeeAttempts();
-    await condition(allHandlersFinished);
-    return result;
-  } catch (e) {
-    if (withdrawn && isCancellation(e)) {
-      // Compensation: a paid fee goes back (the registration will not happen).
+  return life.run(process, {
+    beforeEnd: async () => {
+      if (guardsStrayPayments) await settleFeeAttempts();
+    },
+    // Compensation: a paid fee goes back (the registration will not happen).
+    withdrawn: async () => {
       const back = await CancellationScope.nonCancellable(() => refundFee('Gewerbeanmeldung zurückgenommen'));
       if (guardsStrayPayments) await CancellationScope.nonCancellable(settleFeeAttempts);
-      await condition(allHandlersFinished); // the withdraw handler records WITHDRAWN
       return { caseId, caseNumber, outcome: 'withdrawn', refunded: back };
-    }
-    throw e;
-  }
+    },
+  });
 }

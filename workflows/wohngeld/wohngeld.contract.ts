@@ -142,20 +142,33 @@ export const WOHNGELD_REVIEW_OUTCOMES = ['approve', 'change', 'reject'] as const
 
 /**
  * The review: `approve` the calculated amount; `change` it (monthlyAmount and reason required);
- * `reject` (reason required). The schema cannot depend on the outcome, so an amount always needs a
- * reason (dependentRequired) and the workflow asks again (a new review task) when `change` comes
- * without an amount or `reject` without a reason.
+ * `reject` (reason required). The schema cannot see the outcome: an amount always needs a reason
+ * here (dependentRequired), and what each outcome needs is WOHNGELD_REVIEW_REQUIRED_BY_OUTCOME,
+ * which the task's Update validator checks (422 at /data/<field>). A reason must say something:
+ * not blank (pattern), since it stands in the notice.
  */
 export const WOHNGELD_REVIEW_FORM: FormSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
     monthlyAmount: { type: 'integer', minimum: 0, maximum: 5000, title: 'Wohngeld monatlich (€)', description: 'Nur bei „ändern“: der festgesetzte Betrag in ganzen Euro.' },
-    reason: { type: 'string', minLength: 1, maxLength: 2000, title: 'Begründung', description: 'Pflicht bei „ändern“ und „ablehnen“; steht im Bescheid.' },
+    reason: { type: 'string', minLength: 1, maxLength: 2000, pattern: '\\S', title: 'Begründung', description: 'Pflicht bei „ändern“ und „ablehnen“; steht im Bescheid.' },
     note: { type: 'string', maxLength: 2000, title: 'Interner Vermerk', description: 'Nur für die Akte, nicht für die antragstellende Person.' },
   },
   dependentRequired: { monthlyAmount: ['reason'] },
 };
+/** The fields a review outcome needs (humanTask requiredByOutcome): a change its amount and reason, a rejection its reason. */
+export const WOHNGELD_REVIEW_REQUIRED_BY_OUTCOME = { change: ['monthlyAmount', 'reason'], reject: ['reason'] } as const satisfies Partial<Record<(typeof WOHNGELD_REVIEW_OUTCOMES)[number], readonly string[]>>;
+
+/** patched() ids of workflow changes (running cases keep the code path they started with). */
+export const WOHNGELD_PATCHES = {
+  /**
+   * The review's required fields are checked when the caseworker completes the task (422). Before,
+   * an incomplete decision was accepted and the workflow opened a new review round; a case that
+   * reached its review before this change keeps that path.
+   */
+  requiredByOutcome: 'wohngeld-review-required-by-outcome',
+} as const;
 
 /** The second caseworker (four eyes) confirms the first decision or sends it back to review. */
 export const WOHNGELD_CONFIRMATION_OUTCOMES = ['confirm', 'return'] as const;

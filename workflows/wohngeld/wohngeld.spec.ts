@@ -163,7 +163,8 @@ describe('Wohngeld application (time-skipping, fake activities)', () => {
         payload: expect.objectContaining({ iban: 'DE89370400440532013000', monthlyAmount: CALCULATED.monthlyAmount, approvalFrom: c.decisions[0]!.decision.approvalFrom, approvalTo: c.decisions[0]!.decision.approvalTo }),
       },
     ]);
-    expect(await handle.query(caseStageQuery)).toBe('approval-period');
+    // the payment event is recorded when its activity starts; the stage follows once it has completed
+    await eventually(async () => (await handle.query(caseStageQuery)) === 'approval-period', 'the approval period');
     expect(await updateRejection(handle.executeUpdate(withdrawUpdate, { args: [{ by: owner }] }))).toMatchObject({ type: 'CONFLICT', reason: 'already_decided' });
 
     // ten months after the period's start (two before its end): the reminder, mailed — not a day earlier
@@ -279,9 +280,9 @@ describe('Wohngeld application (time-skipping, fake activities)', () => {
     await uploadAll(handle, workflowId);
     const review = await waitForTask(workflowId, 'review');
 
-    // an amount without a reason is refused by the form schema (dependentRequired)
+    // a change without its reason is refused at once (requiredByOutcome), nothing happens
     const noReason = await updateRejection(complete(handle, review.taskId, 'change', { monthlyAmount: 150 }, cw1));
-    expect(noReason).toMatchObject({ type: 'INVALID', reason: 'form_invalid' });
+    expect(noReason).toMatchObject({ type: 'INVALID', reason: 'form_invalid', details: { errors: [{ path: '/data/reason', message: 'required when the outcome is "change"' }] } });
     await complete(handle, review.taskId, 'change', { monthlyAmount: 150, reason: 'Die Miete ist laut Mietbescheinigung niedriger.' }, cw1);
 
     const confirm = await waitForTask(workflowId, 'review-confirmation');
@@ -305,7 +306,7 @@ describe('Wohngeld application (time-skipping, fake activities)', () => {
     await handle.terminate('test done');
   });
 
-  it('four eyes above the configured amount; an approval below it needs none; "change" without an amount is asked again', async () => {
+  it('four eyes above the configured amount; an approval below it needs none; "change" without an amount is refused (422), the same task stays open', async () => {
     // above: the calculated amount exceeds the limit
     const above = await submit(input({}, { fourEyesAboveEur: CALCULATED.monthlyAmount - 1 }));
     await uploadAll(above.handle, above.workflowId);
@@ -316,16 +317,18 @@ describe('Wohngeld application (time-skipping, fake activities)', () => {
     await waitForEvent(above.workflowId, 'payment');
     await above.handle.terminate('test done');
 
-    // at the limit: no second caseworker; change without an amount → a new review round
+    // at the limit: no second caseworker; a change without an amount is refused by the task's
+    // validator (requiredByOutcome) and the caseworker decides on the same task
     const at = await submit(input({}, { fourEyesAboveEur: CALCULATED.monthlyAmount }));
     await uploadAll(at.handle, at.workflowId);
     const r2 = await waitForTask(at.workflowId, 'review');
-    await complete(at.handle, r2.taskId, 'change', { reason: 'ohne Betrag' }, cw1);
-    const again = await waitForTask(at.workflowId, 'review-2');
-    expect(event(at.workflowId, 'review-incomplete')).toMatchObject({ audience: 'internal' });
-    await complete(at.handle, again.taskId, 'approve', {}, cw1);
+    expect(r2.formSchema).toMatchObject({ 'x-requiredByOutcome': { change: ['monthlyAmount', 'reason'], reject: ['reason'] } });
+    const noAmount = await updateRejection(complete(at.handle, r2.taskId, 'change', { reason: 'ohne Betrag' }, cw1));
+    expect(noAmount).toMatchObject({ type: 'INVALID', reason: 'form_invalid', details: { errors: [{ path: '/data/monthlyAmount', message: 'required when the outcome is "change"' }] } });
+    await complete(at.handle, r2.taskId, 'approve', {}, cw1);
     await waitForEvent(at.workflowId, 'payment');
-    expect(callsOf(at.workflowId).createTask.map((t) => t.key)).toEqual(['review', 'review-2']);
+    expect(callsOf(at.workflowId).createTask.map((t) => t.key)).toEqual(['review']);
+    expect(event(at.workflowId, 'review-incomplete')).toBeUndefined();
     await at.handle.terminate('test done');
   });
 
@@ -333,6 +336,10 @@ describe('Wohngeld application (time-skipping, fake activities)', () => {
     const { handle, workflowId } = await submit(input());
     await uploadAll(handle, workflowId);
     const review = await waitForTask(workflowId, 'review');
+    // a rejection states its reasons (§ 35 SGB X): none, or a blank one, is refused at /data/reason
+    for (const data of [{}, { reason: '   ' }, { note: 'nur intern' }]) {
+      expect(await updateRejection(complete(handle, review.taskId, 'reject', data, cw1))).toMatchObject({ type: 'INVALID', reason: 'form_invalid', details: { errors: [{ path: '/data/reason' }] } });
+    }
     await complete(handle, review.taskId, 'reject', { reason: 'Der Antragsteller wohnt nicht in Berlin.' }, cw1);
     expect(await handle.result()).toMatchObject({ outcome: 'rejected' });
     const c = callsOf(workflowId);
@@ -366,6 +373,12 @@ describe('Wohngeld application (time-skipping, fake activities)', () => {
   it('replays the histories recorded before workflows/shared/case-lifecycle.ts (running cases keep their path)', async () => {
     const { files, failures } = await replayRecordedHistories(require.resolve('./wohngeld.workflow'), join(__dirname, 'histories'), 'before-case-lifecycle.');
     expect(files).toHaveLength(4);
+    expect(failures).toEqual([]);
+  });
+
+  it('replays the histories recorded before requiredByOutcome (an accepted incomplete decision keeps its new review round)', async () => {
+    const { files, failures } = await replayRecordedHistories(require.resolve('./wohngeld.workflow'), join(__dirname, 'histories'), 'before-required-by-outcome.');
+    expect(files).toHaveLength(3);
     expect(failures).toEqual([]);
   });
 

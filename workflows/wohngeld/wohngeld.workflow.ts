@@ -22,7 +22,7 @@
  * The calculation runs in the workflow: it is pure decimal arithmetic over the law's tables
  * (libs/domain), deterministic on replay. A change of the tables for running cases needs patched().
  */
-import { ApplicationFailure, condition, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { berlinIsoDate, formatBerlinDate } from '../../libs/domain/src/berlin-time';
 import { firstOfNextMonth, wohngeldApprovalPeriod, wohngeldIncomeChange } from '../../libs/domain/src/wohngeld/approval';
@@ -56,10 +56,12 @@ import {
   WOHNGELD_FACHVERFAHREN,
   WOHNGELD_GROUP,
   WOHNGELD_OFFICE,
+  WOHNGELD_PATCHES,
   WOHNGELD_PAYMENT_FAILURE_FORM,
   WOHNGELD_REASON_TEXT,
   WOHNGELD_REVIEW_FORM,
   WOHNGELD_REVIEW_OUTCOMES,
+  WOHNGELD_REVIEW_REQUIRED_BY_OUTCOME,
   WOHNGELD_TRUST_LEVEL,
   wohngeldChangeReportUpdate,
 } from './wohngeld.contract';
@@ -237,9 +239,13 @@ export async function wohngeldApplication(input: WohngeldInput): Promise<Wohngel
 
   async function review(est: WohngeldEstimate, proofs: { complete: boolean; documents: RequestedDocument[]; missing: WohngeldProof[] }): Promise<HumanTaskResult> {
     const above = (amount: number) => dec(amount).greaterThan(dec(settings.fourEyesAboveEur));
-    // the form schema cannot make amount and reason depend on the outcome: an incomplete decision is asked again
+    // What each outcome needs is refused at completion (requiredByOutcome: 422 at /data/<field>, a
+    // blank reason by the form's pattern), so a decision is always complete. A case that reached its
+    // review before that may have accepted an incomplete one: it keeps asking again (replay).
+    const checkedAtCompletion = patched(WOHNGELD_PATCHES.requiredByOutcome);
     const incomplete = (first: HumanTaskResult) =>
-      (first.outcome === 'change' && (typeof first.data.monthlyAmount !== 'number' || !text(first.data.reason))) || (first.outcome === 'reject' && !text(first.data.reason));
+      !checkedAtCompletion &&
+      ((first.outcome === 'change' && (typeof first.data.monthlyAmount !== 'number' || !text(first.data.reason))) || (first.outcome === 'reject' && !text(first.data.reason)));
     for (let round = 1; ; round++) {
       const key = round === 1 ? 'review' : `review-${round}`;
       const r = await humanTaskWithFourEyes(
@@ -250,6 +256,7 @@ export async function wohngeldApplication(input: WohngeldInput): Promise<Wohngel
           title: `Wohngeld ${caseNumber} prüfen und entscheiden`,
           formSchema: WOHNGELD_REVIEW_FORM,
           outcomes: WOHNGELD_REVIEW_OUTCOMES,
+          requiredByOutcome: WOHNGELD_REVIEW_REQUIRED_BY_OUTCOME,
           dueIn: settings.reviewDueIn,
           escalateTo: WOHNGELD_ESCALATION_GROUP,
           caseRef,

@@ -1,10 +1,6 @@
 import { z } from 'zod';
 import { applicantContactFields, streetSchema } from './application.schemas';
 
-// Gewerbeanmeldung still imports these from here; its next change imports them from application.schemas.
-export { submissionResponseSchema } from './application.schemas';
-export type { SubmissionResponse } from './application.schemas';
-
 /**
  * German registration number ("B-AB 1234", also written "B AB 1234", "b-ab1234"; E = electric,
  * H = historic), normalised to "B-AB 1234": district code 1–3 letters, 1–2 letters, 1–4 digits

@@ -1,32 +1,22 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { WithStartWorkflowOperation } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Response } from 'express';
 import { Pool } from 'pg';
 import type { Principal } from '../../../../libs/auth/src/principal';
 import type { AppConfig } from '../../../../libs/config/src/config';
-import { findCaseForOwner } from '../../../../libs/db/src/cases';
-import { DomainError } from '../../../../libs/domain/src/errors';
 import { gewerbeanmeldungSchema, parseGewerbeanmeldung } from '../../../../libs/domain/src/gewerbe';
-import {
-  GEWERBEANMELDUNG_WORKFLOW_TYPE,
-  GEWERBE_TASK_QUEUE,
-  GEWERBE_TRUST_LEVEL,
-  caseWorkflowId,
-} from '../../../../workflows/gewerbe/gewerbeanmeldung.contract';
+import { GEWERBEANMELDUNG_WORKFLOW_TYPE, GEWERBE_TASK_QUEUE, GEWERBE_TRUST_LEVEL } from '../../../../workflows/gewerbe/gewerbeanmeldung.contract';
 import type { GewerbeanmeldungInput } from '../../../../workflows/gewerbe/gewerbeanmeldung.contract';
-import { submissionReceiptUpdate } from '../../../../workflows/shared/case.contract';
 import { CurrentPrincipal, Roles } from '../auth/decorators';
-import { caseIdForSubmission } from '../cases/case-id';
 import { ApiProblemResponses } from '../docs/problem-responses';
 import { ApiZodBody, ApiZodResponse } from '../docs/zod-openapi';
 import { IdempotencyKeyHeader } from '../idempotency/idempotent-upload.decorator';
 import { TemporalClientHolder } from '../infrastructure/temporal-client.holder';
 import { ApiProblem, problemType } from '../problem/problem';
 import { APP_CONFIG, PG_POOL } from '../tokens';
-import { submissionResponseSchema } from './bewohnerparken.schemas';
-import type { SubmissionResponse } from './bewohnerparken.schemas';
+import { submissionResponseSchema } from './application.schemas';
+import type { SubmissionResponse } from './application.schemas';
+import { submitApplication } from './submit-application';
 
 const API_BASE = '/api/v1';
 
@@ -74,40 +64,27 @@ export class GewerbeanmeldungController {
       });
     }
     const request = parseGewerbeanmeldung(body); // DomainError INVALID → 422 with errors per field
-    const caseId = caseIdForSubmission(p.sub, idempotencyKey);
-    const input: GewerbeanmeldungInput = {
-      caseId,
+    return submitApplication({ client: this.temporal.get(), pool: this.pool }, res, {
       ownerSub: p.sub,
-      trustLevel: p.trustLevel,
-      // this endpoint is the Anmeldung; Ummeldung / Abmeldung get their own (docs/gewerbeanmeldung.md)
-      form: 'anmeldung',
-      request,
-      settings: {
-        feeEur: this.config.GEWERBE_FEE_EUR,
-        paymentDeadline: this.config.GEWERBE_PAYMENT_DEADLINE,
-        paymentLinkLifetime: this.config.GEWERBE_PAYMENT_LINK_LIFETIME,
-        receiptDeadline: this.config.GEWERBE_RECEIPT_DEADLINE,
-        receiptEscalation: this.config.GEWERBE_RECEIPT_ESCALATION,
-        paymentReturnUrl: `${this.config.PUBLIC_BASE_URL.replace(/\/+$/, '')}${API_BASE}/cases/${caseId}`,
-      },
-    };
-    const start = new WithStartWorkflowOperation(GEWERBEANMELDUNG_WORKFLOW_TYPE, {
-      workflowId: caseWorkflowId(caseId),
+      idempotencyKey,
+      workflowType: GEWERBEANMELDUNG_WORKFLOW_TYPE,
       taskQueue: GEWERBE_TASK_QUEUE,
-      args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      input: (caseId): GewerbeanmeldungInput => ({
+        caseId,
+        ownerSub: p.sub,
+        trustLevel: p.trustLevel,
+        // this endpoint is the Anmeldung; Ummeldung / Abmeldung get their own (docs/gewerbeanmeldung.md)
+        form: 'anmeldung',
+        request,
+        settings: {
+          feeEur: this.config.GEWERBE_FEE_EUR,
+          paymentDeadline: this.config.GEWERBE_PAYMENT_DEADLINE,
+          paymentLinkLifetime: this.config.GEWERBE_PAYMENT_LINK_LIFETIME,
+          receiptDeadline: this.config.GEWERBE_RECEIPT_DEADLINE,
+          receiptEscalation: this.config.GEWERBE_RECEIPT_ESCALATION,
+          paymentReturnUrl: `${this.config.PUBLIC_BASE_URL.replace(/\/+$/, '')}${API_BASE}/cases/${caseId}`,
+        },
+      }),
     });
-    let receipt: SubmissionResponse;
-    try {
-      receipt = await this.temporal.get().workflow.executeUpdateWithStart(submissionReceiptUpdate, { startWorkflowOperation: start });
-    } catch (e) {
-      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-      const existing = await findCaseForOwner(this.pool, caseId, p.sub);
-      if (!existing) throw new DomainError('CONFLICT', 'This submission cannot be repeated; use a new Idempotency-Key.', { reason: 'submission_closed' });
-      receipt = { caseId: existing.caseId, caseNumber: existing.caseNumber, status: existing.status };
-    }
-    res.setHeader('Location', `${API_BASE}/cases/${receipt.caseId}`);
-    return { caseId: receipt.caseId, caseNumber: receipt.caseNumber, status: receipt.status };
   }
 }

@@ -1,53 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import type { Transporter } from 'nodemailer';
-import type { Pool } from 'pg';
-import request from 'supertest';
-import { startSandbox } from '../../../sandbox/src/sandbox';
-import type { RunningSandbox } from '../../../sandbox/src/sandbox';
-import { createWorkers, startWorkers } from '../../../worker/src/workers';
-import type { RunningWorkers } from '../../../worker/src/workers';
 import { listDeliveries } from '../../../../activities/gewerbe';
-import { signDevToken } from '../../../../libs/auth/src/dev-tokens';
 import type { Principal } from '../../../../libs/auth/src/principal';
-import { FACHVERFAHREN_SANDBOX_SECRET_DEFAULT, loadConfig } from '../../../../libs/config/src/config';
-import { freePort } from '../../../../libs/devstack/src/ports';
-import { createPool } from '../../../../libs/db/src/pool';
 import { anlage1Fields, classifyGewerbe, fieldsAllowedFor, parseGewerbeanmeldung, recipientsFor } from '../../../../libs/domain/src/gewerbe';
 import type { RecipientId } from '../../../../libs/domain/src/gewerbe';
 import { TASK_QUEUES } from '../../../../libs/domain/src/task-queues';
-import { createMailTransport } from '../../../../libs/mail/src/transport';
-import { createTemporalClient } from '../../../../libs/temporal/src/connection';
-import { piiGuardInterceptor } from '../../../../libs/temporal/src/pii-guard';
-import { createTestDatabase } from '../../../../test/support/db';
-import type { TestDatabase } from '../../../../test/support/db';
+import { eventually } from '../../../../test/support/eventually';
 import { waitForMails } from '../../../../test/support/mail';
 import type { SinkMail } from '../../../../test/support/mail';
 import { pdfText } from '../../../../test/support/pdf-text';
-import { TEST_PAYLOAD_KEYS, testDataConverter } from '../../../../test/support/temporal';
-import { TemporalClientHolder } from '../infrastructure/temporal-client.holder';
 import { caseWorkflowId } from '../../../../workflows/gewerbe/gewerbeanmeldung.contract';
-import { createTestApp, testConfig } from '../testing/test-app';
+import { startApplicationsStack } from '../testing/applications-stack';
+import type { ApplicationsStack, CaseView } from '../testing/applications-stack';
 
 // The Gewerbeanmeldung end to end through the API: supertest on the in-process API (listening, so
 // the sandbox's signed payment callbacks reach it over HTTP), the run's Temporal dev server,
 // in-process workers with the production wiring on the gewerbe queue, a fresh PostgreSQL database,
 // the SMTP sink and the sandbox (payment provider, Gewerberegister, § 14 recipients) over real HTTP.
-const address = process.env.TEMPORAL_ADDRESS;
-const smtpUrl = process.env.SMTP_URL;
-if (!address || !smtpUrl) throw new Error('TEMPORAL_ADDRESS / SMTP_URL are not set (test/global-setup.ts)');
-const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
-
-let db: TestDatabase;
-let appPool: Pool;
-let transport: Transporter;
-let connection: NativeConnection;
-let sandbox: RunningSandbox;
-let running: RunningWorkers;
-let app: NestExpressApplication;
+let stack: ApplicationsStack<Who>;
 /** Same server, no codec: reads the history as Temporal stores it. */
 let raw: Client;
 
@@ -59,56 +30,20 @@ const people = {
   admin: { sub: `admin-${run}`, roles: ['admin'], trustLevel: 'hoch', groups: [] },
 } satisfies Record<string, Principal>;
 type Who = keyof typeof people;
-const tokens = {} as Record<Who, string>;
 
 beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  db = await createTestDatabase('gewerbeanmeldung');
-  appPool = createPool({ connectionString: db.url, max: 5 });
-  transport = createMailTransport(smtpUrl);
-  const sandboxPort = await freePort();
-  const env = { NODE_ENV: 'test', DATABASE_URL: db.url, SMTP_URL: smtpUrl, TEMPORAL_ADDRESS: address, SANDBOX_PORT: String(sandboxPort), PAYLOAD_KEYS: TEST_PAYLOAD_KEYS };
-  const config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
-  const dataConverter = testDataConverter();
-
-  app = await createTestApp(
-    { DATABASE_URL: db.url, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, SANDBOX_PORT: String(sandboxPort) },
-    { pool: appPool, connectTemporal: () => createTemporalClient({ address, namespace, dataConverter, interceptors: { workflow: [piiGuardInterceptor()] } }) },
-  );
-  await app.listen(0, '127.0.0.1');
-  const apiUrl = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-  sandbox = await startSandbox({ port: sandboxPort, defaultSecret: FACHVERFAHREN_SANDBOX_SECRET_DEFAULT, callbackUrl: apiUrl, delayMs: [2, 10] });
-
-  connection = await NativeConnection.connect({ address });
-  const workers = await createWorkers(
-    { pool: db.pool, mail: { transport, from: 'amtsweg Test <noreply@amtsweg.test>' }, config },
-    { connection, namespace, taskQueues: [TASK_QUEUES.gewerbe], dataConverter, shutdownGraceTime: '2 seconds' },
-  );
-  running = startWorkers(workers);
-  raw = new Client({ connection: await Connection.connect({ address }), namespace });
-
-  const holder = app.get(TemporalClientHolder);
-  for (let i = 0; i < 100 && !holder.isConnected; i++) await new Promise((r) => setTimeout(r, 100));
-  const secret = testConfig().DEV_JWT_SECRET;
-  for (const who of Object.keys(people) as Who[]) tokens[who] = (await signDevToken(secret, people[who], 3600)).access_token;
+  stack = await startApplicationsStack({ dbPrefix: 'gewerbeanmeldung', taskQueues: [TASK_QUEUES.gewerbe], people, listen: true });
+  raw = new Client({ connection: await Connection.connect({ address: stack.temporal.address }), namespace: stack.temporal.namespace });
 }, 180_000);
 
 afterAll(async () => {
   await raw?.connection.close();
-  await running?.stop();
-  await connection?.close();
-  await app?.close(); // ends appPool
-  await sandbox?.stop();
-  transport?.close();
-  await db?.drop();
+  await stack?.stop();
 });
 
-const http = () => request(app.getHttpServer());
-const get = (who: Who, path: string) => http().get(`/api/v1${path}`).set('Authorization', `Bearer ${tokens[who]}`);
-const post = (who: Who, path: string, body?: object) => {
-  const r = http().post(`/api/v1${path}`).set('Authorization', `Bearer ${tokens[who]}`);
-  return body === undefined ? r : r.send(body);
-};
+const get = (who: Who, path: string) => stack.get(who, path);
+const post = (who: Who, path: string, body?: object) => stack.post(who, path, body);
+const caseWhen = (who: Who, caseId: string, predicate: (c: CaseView) => boolean, what: string) => stack.caseWhen(who, caseId, predicate, what);
 
 function anmeldung(email: string, overrides: { regulatedActivity?: string | null; activity?: string; wzCode?: string; name?: string } = {}) {
   return {
@@ -139,46 +74,14 @@ function anmeldung(email: string, overrides: { regulatedActivity?: string | null
   };
 }
 
-interface CaseView {
-  caseId: string;
-  caseNumber: string;
-  type: string;
-  status: string;
-  statusText: string;
-  timeline: Array<{ at: string; status: string | null; text: string }>;
-  documents: Array<{ documentId: string; name: string; mediaType: string; sha256: string }>;
-  decision?: Record<string, unknown>;
-}
-
-async function caseWhen(who: Who, caseId: string, predicate: (c: CaseView) => boolean, what: string, timeoutMs = 30_000): Promise<CaseView> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await get(who, `/cases/${caseId}`);
-    expect(res.status).toBe(200);
-    const c = res.body as CaseView;
-    if (predicate(c)) return c;
-    if (Date.now() > deadline) throw new Error(`case ${caseId}: ${what} did not happen; last seen ${JSON.stringify({ status: c.status, statusText: c.statusText })}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
-async function until<T>(probe: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
-
 /** The raw history of a case's workflow as the server stores it (every page), once the workflow has ended. */
 async function rawHistoryBytes(caseId: string): Promise<{ bytes: Buffer; eventCount: number }> {
+  const { namespace } = stack.temporal;
   const execution = { workflowId: caseWorkflowId(caseId) };
-  await until(async () => {
+  await eventually(async () => {
     const d = await raw.workflowService.describeWorkflowExecution({ namespace, execution });
     return d.workflowExecutionInfo?.status !== temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-  }, 'the workflow to end');
+  }, 'the workflow to end', 30_000);
   const chunks: Uint8Array[] = [];
   let eventCount = 0;
   let nextPageToken: Uint8Array | undefined;
@@ -266,7 +169,7 @@ describe('Gewerbeanmeldung through the API (real Temporal, PostgreSQL, SMTP and 
     expect(attachments).toEqual([expect.objectContaining({ contentType: 'application/pdf' })]);
 
     // the fee at the provider: paid, nothing refunded
-    const state = (await (await fetch(`${sandbox.url}/sandbox/state`)).json()) as { payments: Array<{ paymentId: string; status: string }>; refunds: Array<{ paymentId: string }> };
+    const state = (await (await fetch(`${stack.sandbox.url}/sandbox/state`)).json()) as { payments: Array<{ paymentId: string; status: string }>; refunds: Array<{ paymentId: string }> };
     expect(state.payments.find((p) => p.paymentId === paymentId)?.status).toBe('paid');
     expect(state.refunds.filter((r) => r.paymentId === paymentId)).toEqual([]);
 
@@ -274,12 +177,12 @@ describe('Gewerbeanmeldung through the API (real Temporal, PostgreSQL, SMTP and 
     const req = parseGewerbeanmeldung(body);
     const expected = recipientsFor(req, classifyGewerbe(req).grounds).map((r) => r.id).sort();
     expect(expected).toEqual(expect.arrayContaining(['finanzamt', 'ihk', 'statistik']));
-    const rows = await until(async () => {
-      const r = await listDeliveries(db.pool, caseId);
+    const rows = await eventually(async () => {
+      const r = await listDeliveries(stack.db.pool, caseId);
       return r.length === expected.length && r.every((d) => d.status === 'delivered') && r;
-    }, 'all deliveries');
+    }, 'all deliveries', 30_000);
     expect(rows.map((r) => r.recipient).sort()).toEqual(expected);
-    const received = sandbox.deliveries.filter((d) => d.caseId === caseId);
+    const received = stack.sandbox.deliveries.filter((d) => d.caseId === caseId);
     expect(received.map((d) => d.recipient).sort()).toEqual(expected);
     const registeredAt = new Date().toISOString();
     const fields = anlage1Fields(req, { caseNumber, registeredAt });
@@ -295,10 +198,10 @@ describe('Gewerbeanmeldung through the API (real Temporal, PostgreSQL, SMTP and 
     expect(forbiddenValuesIn(ihk, 'statistik', fields, [caseNumber, registeredAt]).length).toBeGreaterThan(0);
     // each delivery is in the internal timeline (admins see it), not in the citizen's
     expect(view.timeline.map((e) => e.text).join('\n')).not.toContain('Datenübermittlung');
-    const internal = await until(async () => {
+    const internal = await eventually(async () => {
       const texts = ((await get('admin', `/cases/${caseId}`)).body as CaseView).timeline.map((e) => e.text);
       return texts.filter((t) => t.startsWith('Datenübermittlung an')).length >= rows.length && texts;
-    }, 'the internal timeline entries of the deliveries');
+    }, 'the internal timeline entries of the deliveries', 30_000);
     for (const row of rows) expect(internal.filter((t) => t.startsWith('Datenübermittlung an') && t.includes(row.messageId))).toHaveLength(1);
 
     // The raw Temporal history (no codec) of the whole case — input, activity inputs and results,
@@ -328,10 +231,10 @@ describe('Gewerbeanmeldung through the API (real Temporal, PostgreSQL, SMTP and 
     expect(paid.status).toBe(200);
 
     type SandboxState = { payments: Array<{ paymentId: string; status: string }>; refunds: Array<{ paymentId: string; amount: string }> };
-    const state = await until(async () => {
-      const st = (await (await fetch(`${sandbox.url}/sandbox/state`)).json()) as SandboxState;
+    const state = await eventually(async () => {
+      const st = (await (await fetch(`${stack.sandbox.url}/sandbox/state`)).json()) as SandboxState;
       return st.refunds.some((r) => r.paymentId === payment.body.paymentId) && st;
-    }, 'the refund of the late payment');
+    }, 'the refund of the late payment', 30_000);
     expect(state.refunds.filter((r) => r.paymentId === payment.body.paymentId)).toEqual([expect.objectContaining({ amount: '15.00' })]);
     expect(state.payments.find((p) => p.paymentId === payment.body.paymentId)?.status).toBe('refunded');
 
@@ -348,11 +251,11 @@ describe('Gewerbeanmeldung through the API (real Temporal, PostgreSQL, SMTP and 
     const body = anmeldung(email, { regulatedActivity: '34c', activity: 'Vermittlung von Wohnimmobilien', wzCode: '68310', name: 'Mustermann Immobilien' });
     const { caseId, caseNumber } = await submitAndPay(email, body, `ga-${run}-regulated`);
 
-    const taskId = await until(async () => {
+    const taskId = await eventually(async () => {
       const inbox = await get('gewerbe', `/tasks?scope=unassigned&caseId=${caseId}`);
       expect(inbox.status).toBe(200);
       return (inbox.body as { items: Array<{ taskId: string; type: string }> }).items.find((t) => t.type === 'gewerbe.review')?.taskId;
-    }, 'the review task');
+    }, 'the review task', 30_000);
     const task = await get('gewerbe', `/tasks/${taskId}`);
     expect(task.body).toMatchObject({ caseId, caseNumber, group: 'gewerbe', outcomes: ['approve', 'request_permit_proof', 'reject'], caseData: { grounds: expect.arrayContaining([expect.objectContaining({ code: '34c' })]) } });
     expect((await get('erika', `/cases/${caseId}`)).body.status).toBe('PROCESSING'); // waiting for the caseworker
@@ -362,19 +265,19 @@ describe('Gewerbeanmeldung through the API (real Temporal, PostgreSQL, SMTP and 
     const view = await caseWhen('erika', caseId, (c) => c.status === 'COMPLETED', 'the registration');
     expect(view.decision).toMatchObject({ outcome: 'registered' });
     expect(view.documents.map((d) => d.name)).toContain(`Empfangsbescheinigung-${caseNumber}.pdf`);
-    await until(async () => {
-      const rows = await listDeliveries(db.pool, caseId);
+    await eventually(async () => {
+      const rows = await listDeliveries(stack.db.pool, caseId);
       return rows.length > 0 && rows.every((d) => d.status === 'delivered') && rows;
-    }, 'the deliveries');
+    }, 'the deliveries', 30_000);
   });
 
   it('a recipient failing three times then recovering, while the others are delivered first', async () => {
-    sandbox.addFault({ adapter: 'gewo14', recipient: 'finanzamt', fail: 'technical-3' });
+    stack.sandbox.addFault({ adapter: 'gewo14', recipient: 'finanzamt', fail: 'technical-3' });
     try {
       const email = `erika.${run}.flaky@example.org`;
       const { caseId } = await submitAndPay(email, anmeldung(email, { name: 'Buchbinderei Mustermann' }), `ga-${run}-flaky`);
-      const rows = await until(async () => {
-        const r = await listDeliveries(db.pool, caseId);
+      const rows = await eventually(async () => {
+        const r = await listDeliveries(stack.db.pool, caseId);
         return r.length > 1 && r.every((d) => d.status === 'delivered') && r;
       }, 'all deliveries, the Finanzamt after its outage', 60_000);
       const fa = rows.find((r) => r.recipient === 'finanzamt')!;
@@ -385,14 +288,14 @@ describe('Gewerbeanmeldung through the API (real Temporal, PostgreSQL, SMTP and 
         expect(Date.parse(o.deliveredAt!)).toBeLessThan(Date.parse(fa.deliveredAt!));
       }
       // one message at the Finanzamt despite four attempts
-      expect(sandbox.deliveries.filter((d) => d.caseId === caseId && d.recipient === 'finanzamt')).toHaveLength(1);
+      expect(stack.sandbox.deliveries.filter((d) => d.caseId === caseId && d.recipient === 'finanzamt')).toHaveLength(1);
     } finally {
-      sandbox.clearFaults();
+      stack.sandbox.clearFaults();
     }
   });
 
   it('registration failing for good: the fee is refunded at the provider and the citizen is told why', async () => {
-    sandbox.addFault({ adapter: 'gewerberegister', operation: 'submit', fail: 'business:INVALID_WZ_CODE' });
+    stack.sandbox.addFault({ adapter: 'gewerberegister', operation: 'submit', fail: 'business:INVALID_WZ_CODE' });
     try {
       const email = `erika.${run}.refund@example.org`;
       const { caseId, paymentId } = await submitAndPay(email, anmeldung(email, { name: 'Antiquariat Mustermann' }), `ga-${run}-refund`);
@@ -402,14 +305,14 @@ describe('Gewerbeanmeldung through the API (real Temporal, PostgreSQL, SMTP and 
       expect(view.statusText).toContain('erstatten');
       expect(view.documents).toEqual([]); // no receipt
 
-      const state = (await (await fetch(`${sandbox.url}/sandbox/state`)).json()) as { payments: Array<{ paymentId: string; status: string }>; refunds: Array<{ paymentId: string; amount: string }> };
+      const state = (await (await fetch(`${stack.sandbox.url}/sandbox/state`)).json()) as { payments: Array<{ paymentId: string; status: string }>; refunds: Array<{ paymentId: string; amount: string }> };
       expect(state.refunds.filter((r) => r.paymentId === paymentId)).toEqual([expect.objectContaining({ amount: '15.00' })]);
       expect(state.payments.find((p) => p.paymentId === paymentId)?.status).toBe('refunded');
       const told = await waitForMails((m) => mailsTo(email)(m) && (m.text ?? '').includes('nicht eingetragen'), { timeoutMs: 15_000 });
       expect(told).toHaveLength(1);
-      expect(await listDeliveries(db.pool, caseId)).toEqual([]);
+      expect(await listDeliveries(stack.db.pool, caseId)).toEqual([]);
     } finally {
-      sandbox.clearFaults();
+      stack.sandbox.clearFaults();
     }
   });
 

@@ -134,10 +134,23 @@ describe('Wohngeld application through the API (real Temporal, PostgreSQL, SMTP 
       outcomes: ['approve', 'change', 'reject'],
       caseData: { proofsComplete: true, calculation: { monthlyAmount: EXPECTED.monthlyAmount, eligible: true }, applicant: { familyName: 'Mustermann' } },
     });
+    // what each outcome needs is part of the form the inbox shows
+    expect(task.body.formSchema).toMatchObject({ 'x-requiredByOutcome': { change: ['monthlyAmount', 'reason'], reject: ['reason'] } });
     expect((await post('wohngeld', `/tasks/${taskId}/claim`)).status).toBe(200);
-    // an amount without a reason: the form schema refuses it (422)
-    const bad = await post('wohngeld', `/tasks/${taskId}/complete`, { outcome: 'change', data: { monthlyAmount: 100 } });
-    expect(bad.status).toBe(422);
+    // an outcome without what it needs is refused at once (422 at the field), and the task stays open
+    const refused = [
+      { body: { outcome: 'change', data: { monthlyAmount: 100 } }, path: '/data/reason' },
+      { body: { outcome: 'change', data: { reason: 'Miete niedriger' } }, path: '/data/monthlyAmount' },
+      { body: { outcome: 'reject', data: { note: 'intern' } }, path: '/data/reason' },
+      { body: { outcome: 'reject', data: { reason: '  ' } }, path: '/data/reason' },
+    ];
+    for (const r of refused) {
+      const bad = await post('wohngeld', `/tasks/${taskId}/complete`, r.body);
+      expect(bad.status).toBe(422);
+      expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(bad.body).toMatchObject({ reason: 'form_invalid', errors: [{ path: r.path }] });
+    }
+    expect((await get('wohngeld', `/tasks/${taskId}`)).body).toMatchObject({ status: 'claimed' }); // nothing was decided
     expect((await post('wohngeld', `/tasks/${taskId}/complete`, { outcome: 'approve', data: { note: 'Nachweise plausibel' } })).status).toBe(200);
 
     // --- the notice: a real PDF in the case file, mailed with it ----------------------------------------
