@@ -238,6 +238,22 @@ describe('Wohngeld application (time-skipping, fake activities)', () => {
     expect(event(workflowId, 'closed')).toMatchObject({ status: 'COMPLETED' });
   });
 
+  it('deadline passed → § 66 SGB I "deny": Versagungsbescheid, COMPLETED, no payment', async () => {
+    const { handle, workflowId } = await submit(input());
+    await waitForEvent(workflowId, 'request-proofs');
+    await env.sleep('15 days');
+    const task = await waitForTask(workflowId, 'cooperation-1');
+    await complete(handle, task.taskId, 'deny', {}, cw1);
+    expect(await handle.result()).toMatchObject({ outcome: 'denied', noticeDocumentIds: ['doc-notice'] });
+    const c = callsOf(workflowId);
+    expect(c.letters[0]?.letter.title).toBe('Bescheid über die Versagung von Wohngeld');
+    expect(letterText(c.letters[0]!)).toContain('Mietvertrag oder Mietbescheinigung');
+    expect(c.decisions[0]?.decision).toMatchObject({ outcome: 'denied', noticeDocumentId: 'doc-notice' });
+    expect(event(workflowId, 'decision')).toMatchObject({ status: 'COMPLETED', audience: 'citizen' });
+    expect(event(workflowId, 'decision')?.text).toMatch(/bis zum \d{1,2}\. \S+ \d{4} nicht vor\. Deshalb haben wir das Wohngeld wegen fehlender Mitwirkung versagt \(§ 66 SGB I\)/);
+    expect(c.fvSubmit).toEqual([]);
+  });
+
   it('deadline passed → § 66 SGB I task; "extend" asks again for what is missing only', async () => {
     const { handle, workflowId } = await submit(input());
     await waitForEvent(workflowId, 'request-proofs');
@@ -257,22 +273,6 @@ describe('Wohngeld application (time-skipping, fake activities)', () => {
     expect(review.caseData).toMatchObject({ proofsComplete: true });
     expect((review.caseData as { documents: unknown[] }).documents).toHaveLength(2);
     await handle.terminate('test done');
-  });
-
-  it('deadline passed → § 66 SGB I "deny": Versagungsbescheid, COMPLETED, no payment', async () => {
-    const { handle, workflowId } = await submit(input());
-    await waitForEvent(workflowId, 'request-proofs');
-    await env.sleep('15 days');
-    const task = await waitForTask(workflowId, 'cooperation-1');
-    await complete(handle, task.taskId, 'deny', {}, cw1);
-    expect(await handle.result()).toMatchObject({ outcome: 'denied', noticeDocumentIds: ['doc-notice'] });
-    const c = callsOf(workflowId);
-    expect(c.letters[0]?.letter.title).toBe('Bescheid über die Versagung von Wohngeld');
-    expect(letterText(c.letters[0]!)).toContain('Mietvertrag oder Mietbescheinigung');
-    expect(c.decisions[0]?.decision).toMatchObject({ outcome: 'denied', noticeDocumentId: 'doc-notice' });
-    expect(event(workflowId, 'decision')).toMatchObject({ status: 'COMPLETED', audience: 'citizen' });
-    expect(event(workflowId, 'decision')?.text).toMatch(/bis zum \d{1,2}\. \S+ \d{4} nicht vor\. Deshalb haben wir das Wohngeld wegen fehlender Mitwirkung versagt \(§ 66 SGB I\)/);
-    expect(c.fvSubmit).toEqual([]);
   });
 
   it('four eyes: a change by hand needs a second caseworker, who may not be the first; "return" asks again', async () => {
