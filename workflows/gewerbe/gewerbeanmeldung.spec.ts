@@ -5,6 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FvSubmitInput, IssueLetterInput, IssueLetterResult, PaymentRefundInput, PaymentStartInput, PaymentStatusInput } from '../../activities';
 import type { AssessGewerbeInput, DeliverRecipientMessageInput, DeliverRecipientMessageResult, GewerbeAssessmentResult, MarkDeliveryFailedInput } from '../../activities/gewerbe';
 import type { GewerbeanmeldungRequest } from '../../libs/domain/src/gewerbe';
+import { validAnmeldung } from '../../libs/domain/src/gewerbe/test-request';
 import { caseStageQuery, completeTaskUpdate, documentUploadedSignal, submissionReceiptUpdate, withdrawUpdate } from '../shared/case.contract';
 import type { Actor } from '../shared/case.contract';
 import { fachverfahrenCallbackSignal } from '../shared/fachverfahren.contract';
@@ -96,33 +97,20 @@ let env: TestWorkflowEnvironment;
 let taskQueue: string;
 useTimeSkippingWorker({ prefix: 'gewerbe', workflowsPath: require.resolve('./gewerbeanmeldung.workflow'), activities: fakeActivities }, (w) => ({ env, taskQueue } = w));
 
-/** A valid body of POST /applications/gewerbeanmeldung (API.md), written by hand. */
+/** The domain's valid example, moved to Berlin; a regulated variant brokers real estate (§ 34c GewO). */
 function request(regulatedActivity: string | null = null): GewerbeanmeldungRequest {
+  const base = validAnmeldung();
   return {
-    owner: {
-      givenName: 'Erika',
-      familyName: 'Mustermann',
-      birthDate: '1985-03-14',
-      birthPlace: 'Leipzig',
-      nationality: 'DE',
-      email: 'erika@example.org',
-      address: { street: 'Lychener Straße 12', postalCode: '10437', city: 'Berlin' },
-    },
+    ...base,
+    owner: { ...base.owner, email: 'erika@example.org', address: { street: 'Lychener Straße 12', postalCode: '10437', city: 'Berlin' } },
     business: {
+      ...base.business,
       name: 'Buchversand Mustermann',
-      legalForm: 'Einzelunternehmen',
       address: { street: 'Kastanienallee 7', postalCode: '10435', city: 'Berlin' },
-      activity: regulatedActivity ? 'Vermittlung von Wohnimmobilien' : 'Online-Handel mit Büchern',
-      wzCode: regulatedActivity ? '68310' : '47910',
-      kind: 'handel',
-      startDate: '2027-01-01',
-      employeesFullTime: 0,
-      employeesPartTime: 1,
-      establishment: 'hauptniederlassung',
-      sideBusiness: false,
+      activity: regulatedActivity ? 'Vermittlung von Wohnimmobilien' : base.business.activity,
+      wzCode: regulatedActivity ? '68310' : base.business.wzCode,
       regulatedActivity,
     },
-    reason: 'neugruendung',
   } as unknown as GewerbeanmeldungRequest;
 }
 

@@ -5,6 +5,8 @@ import { listDeliveries } from '../../../../activities/gewerbe';
 import type { Principal } from '../../../../libs/auth/src/principal';
 import { anlage1Fields, classifyGewerbe, fieldsAllowedFor, parseGewerbeanmeldung, recipientsFor } from '../../../../libs/domain/src/gewerbe';
 import type { RecipientId } from '../../../../libs/domain/src/gewerbe';
+import { berlinIsoDate } from '../../../../libs/domain/src/berlin-time';
+import { validAnmeldung } from '../../../../libs/domain/src/gewerbe/test-request';
 import { TASK_QUEUES } from '../../../../libs/domain/src/task-queues';
 import { eventually } from '../../../../test/support/eventually';
 import { waitForMails } from '../../../../test/support/mail';
@@ -45,32 +47,25 @@ const get = (who: Who, path: string) => stack.get(who, path);
 const post = (who: Who, path: string, body?: object) => stack.post(who, path, body);
 const caseWhen = (who: Who, caseId: string, predicate: (c: CaseView) => boolean, what: string) => stack.caseWhen(who, caseId, predicate, what);
 
+/**
+ * The domain's valid example, moved to Berlin, starting a month from today: the body is checked
+ * against the real date (a start more than three months back is refused), so the spec keeps
+ * working as the calendar moves on.
+ */
 function anmeldung(email: string, overrides: { regulatedActivity?: string | null; activity?: string; wzCode?: string; name?: string } = {}) {
+  const base = validAnmeldung();
   return {
-    owner: {
-      givenName: 'Erika',
-      familyName: 'Mustermann',
-      birthDate: '1985-03-14',
-      birthPlace: 'Leipzig',
-      nationality: 'DE',
-      email,
-      address: { street: 'Lychener Straße 12', postalCode: '10437', city: 'Berlin' },
-    },
+    ...base,
+    owner: { ...base.owner, email, address: { street: 'Lychener Straße 12', postalCode: '10437', city: 'Berlin' } },
     business: {
+      ...base.business,
       name: overrides.name ?? 'Buchversand Mustermann',
-      legalForm: 'Einzelunternehmen',
       address: { street: 'Kastanienallee 7', postalCode: '10435', city: 'Berlin' },
-      activity: overrides.activity ?? 'Online-Handel mit Büchern',
-      wzCode: overrides.wzCode ?? '47910',
-      kind: 'handel',
-      startDate: '2027-01-01',
-      employeesFullTime: 0,
-      employeesPartTime: 1,
-      establishment: 'hauptniederlassung',
-      sideBusiness: false,
+      activity: overrides.activity ?? base.business.activity,
+      wzCode: overrides.wzCode ?? base.business.wzCode,
+      startDate: berlinIsoDate(new Date(Date.now() + 30 * 86_400_000)),
       regulatedActivity: overrides.regulatedActivity ?? null,
     },
-    reason: 'neugruendung',
   };
 }
 
