@@ -1,8 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { defineSearchAttributeKey } from '@temporalio/common';
 import { matchPublication } from '../../libs/db/src/appointments/alarm-publication';
 import { createAlarm } from '../../libs/db/src/appointments/alarms';
@@ -11,14 +8,12 @@ import { parsePayloadKeys } from '../../libs/temporal/src/payload-keys';
 import { berlinIsoDate } from '../../libs/domain/src/berlin-time';
 import { ALARM_TASK_QUEUE, ALARM_WORKFLOW_TYPE, alarmStateQuery, alarmWorkflowId } from '../../workflows/appointment-alarm/appointment-alarm.contract';
 import type { AlarmWorkflowInput } from '../../workflows/appointment-alarm/appointment-alarm.contract';
-import { createTestDatabase } from '../support/db';
 import type { TestDatabase } from '../support/db';
 import { listMails } from '../support/mail';
 import type { SinkMail } from '../support/mail';
-import { createTestNamespace } from '../support/namespace';
 import { TEST_PAYLOAD_KEYS } from '../support/payload-keys';
-import { testDataConverter } from '../support/temporal';
-import { ensureWorkerBuilt, killWorkerProcesses, startWorkerProcess } from '../support/worker-process';
+import { startWorkerProcess } from '../support/worker-process';
+import { useWorkerProcessRig } from '../support/worker-process-rig';
 import type { WorkerProcess } from '../support/worker-process';
 
 // Issue 4: "the worker killed mid-offer loses no offer and mails no offer twice".
@@ -66,43 +61,9 @@ const offerMessageId = (alarmId: string, offerId: string) => `<alarm-${alarmId}.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let db: TestDatabase | undefined;
-let connection: Connection | undefined;
 let client: Client;
-let namespace: { namespace: string; remove(): Promise<void> } | undefined;
-let dataDir: string | undefined;
 let workerEnv: Record<string, string>;
-
-beforeAll(async () => {
-  await ensureWorkerBuilt();
-  db = await createTestDatabase('alarm_sigkill');
-  connection = await Connection.connect({ address: temporalAddress });
-  namespace = await createTestNamespace(connection, 'alarm-sigkill');
-  client = new Client({ connection, namespace: namespace.namespace, dataConverter: testDataConverter() });
-  dataDir = mkdtempSync(join(tmpdir(), 'amtsweg-alarm-sigkill-'));
-  workerEnv = {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'info',
-    LOG_FORMAT: 'json',
-    DATA_DIR: dataDir,
-    TEMPORAL_ADDRESS: temporalAddress,
-    TEMPORAL_NAMESPACE: namespace.namespace,
-    DATABASE_URL: db.url,
-    SMTP_URL: smtpUrl,
-    MAIL_FROM: 'amtsweg Test <noreply@amtsweg.test>',
-    PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
-    WORKER_METRICS_PORT: '0',
-    ALARM_OFFER_HOLD: 'PT1H',
-    PUBLIC_BASE_URL: 'https://termine.example.berlin',
-  };
-}, 120_000);
-
-afterAll(async () => {
-  await killWorkerProcesses();
-  await namespace?.remove();
-  await connection?.close();
-  await db?.drop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+useWorkerProcessRig({ name: 'alarm-sigkill', env: { ALARM_OFFER_HOLD: 'PT1H', PUBLIC_BASE_URL: 'https://termine.example.berlin' } }, (rig) => ({ db, client, workerEnv } = rig));
 
 /** An alarm as AlarmsService.create makes it: the row, then its workflow. */
 async function newAlarm(email: string): Promise<string> {

@@ -1,18 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { createTestDatabase } from '../support/db';
 import type { TestDatabase } from '../support/db';
 import { listMails } from '../support/mail';
 import type { SinkMail } from '../support/mail';
-import { createTestNamespace } from '../support/namespace';
-import { TEST_PAYLOAD_KEYS } from '../support/payload-keys';
-import { testDataConverter } from '../support/temporal';
-import { ensureWorkerBuilt, killWorkerProcesses, startWorkerProcess } from '../support/worker-process';
+import { startWorkerProcess } from '../support/worker-process';
+import { useWorkerProcessRig } from '../support/worker-process-rig';
 import type { WorkerProcess } from '../support/worker-process';
 import {
   MAIL_SEQUENCE_TASK_QUEUE,
@@ -76,43 +70,9 @@ async function mailLogCounts(db: TestDatabase): Promise<MailLogCounts> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let db: TestDatabase | undefined;
-let connection: Connection | undefined;
 let client: Client;
-let namespace: { namespace: string; remove(): Promise<void> } | undefined;
-let dataDir: string | undefined;
 let workerEnv: Record<string, string>;
-
-beforeAll(async () => {
-  await ensureWorkerBuilt();
-  db = await createTestDatabase('resilience');
-  connection = await Connection.connect({ address: temporalAddress });
-  namespace = await createTestNamespace(connection, 'resilience-sigkill');
-  // The client encrypts exactly like the API does; the worker process gets the same key through PAYLOAD_KEYS.
-  client = new Client({ connection, namespace: namespace.namespace, dataConverter: testDataConverter() });
-  dataDir = mkdtempSync(join(tmpdir(), 'amtsweg-resilience-'));
-  workerEnv = {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'info',
-    LOG_FORMAT: 'json',
-    DATA_DIR: dataDir,
-    TEMPORAL_ADDRESS: temporalAddress,
-    TEMPORAL_NAMESPACE: namespace.namespace,
-    DATABASE_URL: db.url,
-    SMTP_URL: smtpUrl,
-    MAIL_FROM: 'amtsweg Test <noreply@amtsweg.test>',
-    PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
-    WORKER_METRICS_PORT: '0',
-  };
-}, 120_000);
-
-afterAll(async () => {
-  // First the children, also when the test failed half-way: no worker may outlive this file.
-  await killWorkerProcesses();
-  await namespace?.remove();
-  await connection?.close();
-  await db?.drop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+useWorkerProcessRig({ name: 'resilience-sigkill' }, (rig) => ({ db, client, workerEnv } = rig));
 
 describe('a worker killed with SIGKILL while 50 workflows are mid-flight', () => {
   it('loses no workflow and delivers every mail exactly once', async () => {
