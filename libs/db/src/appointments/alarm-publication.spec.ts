@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { alarmInput as newAlarmInput } from './alarm-fixtures';
 import { createTestDatabase } from '../../../../test/support/db';
 import type { TestDatabase } from '../../../../test/support/db';
 import { claimQueuedOffers, deleteQueuedOffers, queuedOfferCount } from './alarm-outbox';
@@ -6,7 +7,7 @@ import { assignSeats, matchPublication } from './alarm-publication';
 import { createAlarm, findAlarm, matchSlot } from './alarms';
 import type { CreateAlarmInput } from './alarms';
 import { holdSlot } from './booking';
-import { hashAppointmentToken, newAppointmentToken, openAlarmToken, sealAlarmToken } from './secrets';
+import { newAppointmentToken, openAlarmToken, sealAlarmToken } from './secrets';
 import { withTransaction } from '../cases/tx';
 
 // Matching a whole publication in one transaction (matchPublication) and the offer outbox it
@@ -23,8 +24,6 @@ afterAll(async () => {
 const OFFICE_A = 'buergeramt-rathaus-neukoelln';
 const OFFICE_B = 'buergeramt-rathaus-spandau';
 const SERVICE = 'reisepass-beantragen';
-const DAY = 86_400_000;
-const berlinDate = (days: number) => new Date(Date.now() + days * DAY).toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin' });
 const withheld = () => new Date(Date.now() + 15 * 60_000);
 
 async function slot(days: number, time: string, opts: { office?: string; capacity?: number } = {}): Promise<string> {
@@ -38,25 +37,7 @@ async function slot(days: number, time: string, opts: { office?: string; capacit
   return r.rows[0]!.id;
 }
 
-function alarmInput(over: Partial<CreateAlarmInput> = {}): CreateAlarmInput {
-  const alarmId = randomUUID();
-  return {
-    alarmId,
-    workflowId: `alarm-${alarmId}`,
-    serviceId: SERVICE,
-    officeIds: [],
-    fromDate: berlinDate(0),
-    toDate: berlinDate(30),
-    weekdays: [],
-    timeFrom: null,
-    timeTo: null,
-    email: `p-${alarmId}@example.org`,
-    name: 'Erika Mustermann',
-    tokenHash: hashAppointmentToken(newAppointmentToken()),
-    lifetime: 'P30D',
-    ...over,
-  };
-}
+const alarmInput = (over: Partial<CreateAlarmInput> = {}): CreateAlarmInput => newAlarmInput(SERVICE, over);
 const seats = async (ids: string[]) => (await db.pool.query<{ id: string; booked: number; public_at: Date | null }>('SELECT id, booked, public_at FROM slots WHERE id = ANY ($1::uuid[])', [ids])).rows;
 const publish = (slotIds: string[], publishRest = false) => matchPublication(db.pool, { slotIds, offerHold: 'PT30M', newOfferId: randomUUID, publishRest });
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { alarmInput as newAlarmInput, berlinDateIn } from './alarm-fixtures';
 import { DomainError } from '../../../domain/src/errors';
 import { createTestDatabase } from '../../../../test/support/db';
 import type { TestDatabase } from '../../../../test/support/db';
 import { acceptOffer, closeAlarm, createAlarm, findAlarm, matchSlot, resolveOffer, routeSlot } from './alarms';
 import type { CreateAlarmInput, MatchedOffer } from './alarms';
 import { findAppointment, holdSlot, releaseAppointment } from './booking';
-import { hashAppointmentToken, newAppointmentToken } from './secrets';
 
 // The Terminalarm queue in PostgreSQL itself, without Temporal: matching in Berlin time, strict
 // order of creation, exclusivity of an offered seat, accept / decline / lapse, one active alarm per
@@ -20,7 +20,6 @@ afterAll(async () => {
 
 const OFFICE = 'buergeramt-rathaus-neukoelln';
 const SERVICE = 'reisepass-beantragen';
-const DAY = 86_400_000;
 
 /** A slot at Berlin wall-clock `time` on the date `days` from today (Berlin). */
 async function slot(days: number, time = '10:00', opts: { capacity?: number; booked?: number; publicAt?: Date | null } = {}): Promise<{ slotId: string; start: Date }> {
@@ -35,27 +34,9 @@ async function slot(days: number, time = '10:00', opts: { capacity?: number; boo
 }
 
 const ISO_DOW: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
-const berlinDate = (days: number) => new Date(Date.now() + days * DAY).toLocaleDateString('sv-SE', { timeZone: 'Europe/Berlin' });
+const berlinDate = berlinDateIn;
 
-function alarmInput(over: Partial<CreateAlarmInput> = {}): CreateAlarmInput {
-  const alarmId = randomUUID();
-  return {
-    alarmId,
-    workflowId: `alarm-${alarmId}`,
-    serviceId: SERVICE,
-    officeIds: [],
-    fromDate: berlinDate(0),
-    toDate: berlinDate(30),
-    weekdays: [],
-    timeFrom: null,
-    timeTo: null,
-    email: `p-${alarmId}@example.org`,
-    name: 'Erika Mustermann',
-    tokenHash: hashAppointmentToken(newAppointmentToken()),
-    lifetime: 'P30D',
-    ...over,
-  };
-}
+const alarmInput = (over: Partial<CreateAlarmInput> = {}): CreateAlarmInput => newAlarmInput(SERVICE, over);
 const booked = async (slotId: string) => (await db.pool.query<{ booked: number }>('SELECT booked FROM slots WHERE id = $1', [slotId])).rows[0]!.booked;
 const match = (slotId: string, sourceKey?: string) => matchSlot(db.pool, { slotId, offerId: randomUUID(), offerHold: 'PT30M', sourceKey });
 
