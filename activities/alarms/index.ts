@@ -6,7 +6,8 @@ import { acceptOffer, closeAlarm, extendAlarm, findAlarm, findOffer, resolveOffe
 import type { AlarmStatus, MatchedOffer, OfferRecord } from '../../libs/db/src/appointments/alarms';
 import type { FreedSlot } from '../../libs/db/src/appointments/booking';
 import { DomainError } from '../../libs/domain/src/errors';
-import { MailError, MailInFlightError, sendMailOnce } from '../../libs/mail/src/send-mail';
+import { sendMailOnce } from '../../libs/mail/src/send-mail';
+import { mailFailure } from '../mail-failure';
 import { offerSignal } from '../../workflows/appointment-alarm/appointment-alarm.contract';
 import type { OfferNotice } from '../../workflows/appointment-alarm/appointment-alarm.contract';
 import type { ActivityDeps } from '../deps';
@@ -181,9 +182,7 @@ export function createAlarmActivities(deps: ActivityDeps) {
         log.info('alarm mail', { messageId: result.messageId, status: result.status });
         return result;
       } catch (e) {
-        if (e instanceof MailInFlightError) throw ApplicationFailure.create({ message: e.message, type: e.code, nonRetryable: false, nextRetryDelay: e.retryAfterMs });
-        if (e instanceof MailError && !e.retryable) throw ApplicationFailure.create({ message: e.message, type: e.code, nonRetryable: true });
-        throw e;
+        throw mailFailure(e);
       }
     },
   };

@@ -3,7 +3,8 @@ import { extendHold, findAppointment, holdSlot, releaseAppointment, rescheduleAp
 import type { FreedSlot, TransitionInput } from '../../libs/db/src/appointments/booking';
 import type { ActiveAppointmentStatus, AppointmentStatus } from '../../libs/domain/src/appointments/status';
 import { DomainError } from '../../libs/domain/src/errors';
-import { MailError, MailInFlightError, sendMailOnce } from '../../libs/mail/src/send-mail';
+import { sendMailOnce } from '../../libs/mail/src/send-mail';
+import { mailFailure } from '../mail-failure';
 import { publishSlotNow } from '../../libs/db/src/appointments/alarms';
 import { offerSeatToQueue } from '../alarms';
 import type { ActivityDeps } from '../deps';
@@ -265,9 +266,7 @@ export function createAppointmentActivities(deps: ActivityDeps) {
         log.info('appointment mail', { messageId: result.messageId, status: result.status, attempts: result.attempts });
         return result;
       } catch (e) {
-        if (e instanceof MailInFlightError) throw ApplicationFailure.create({ message: e.message, type: e.code, nonRetryable: false, nextRetryDelay: e.retryAfterMs });
-        if (e instanceof MailError && !e.retryable) throw ApplicationFailure.create({ message: e.message, type: e.code, nonRetryable: true });
-        throw e;
+        throw mailFailure(e);
       }
     },
   };

@@ -2,7 +2,8 @@ import { ApplicationFailure, activityInfo, log } from '@temporalio/activity';
 import { addDocument, findCase, openCase, recordEvent, setDecision } from '../../libs/db/src/cases';
 import type { CaseDecision, CaseType, ExternalStatus, Audience } from '../../libs/domain/src/cases';
 import { DomainError } from '../../libs/domain/src/errors';
-import { MailError, MailInFlightError, sendMailOnce } from '../../libs/mail/src/send-mail';
+import { sendMailOnce } from '../../libs/mail/src/send-mail';
+import { mailFailure } from '../mail-failure';
 import type { ActivityDeps } from '../deps';
 import { caseEventMessageId, statusMail } from './status-mail';
 
@@ -73,13 +74,7 @@ function asFailure(e: unknown): unknown {
   if (e instanceof DomainError) {
     return ApplicationFailure.create({ type: e.code, message: e.message, nonRetryable: true, details: e.details ? [e.details] : undefined });
   }
-  if (e instanceof MailInFlightError) {
-    return ApplicationFailure.create({ type: e.code, message: e.message, nonRetryable: false, nextRetryDelay: e.retryAfterMs });
-  }
-  if (e instanceof MailError && !e.retryable) {
-    return ApplicationFailure.create({ type: e.code, message: e.message, nonRetryable: true });
-  }
-  return e; // technical fault: retried with the activity's retry policy
+  return mailFailure(e); // mail outcomes; anything else is a technical fault, retried by the policy
 }
 
 /** The workflow that runs the activity, as the audit trail's actor. */

@@ -3,7 +3,8 @@ import { addDocument, findCase, getDocument } from '../../libs/db/src/cases';
 import { renderLetterPdf } from '../../libs/documents/src';
 import type { Letter } from '../../libs/documents/src';
 import { DomainError } from '../../libs/domain/src/errors';
-import { MailError, MailInFlightError, sendMailOnce } from '../../libs/mail/src/send-mail';
+import { sendMailOnce } from '../../libs/mail/src/send-mail';
+import { mailFailure } from '../mail-failure';
 import { caseEventMessageId, caseLink } from '../cases/status-mail';
 import type { ActivityDeps } from '../deps';
 
@@ -32,9 +33,7 @@ export type LetterMailStatus = NonNullable<IssueLetterResult['mail']>;
 
 function asFailure(e: unknown): unknown {
   if (e instanceof DomainError) return ApplicationFailure.create({ type: e.code, message: e.message, nonRetryable: true });
-  if (e instanceof MailInFlightError) return ApplicationFailure.create({ type: e.code, message: e.message, nonRetryable: false, nextRetryDelay: e.retryAfterMs });
-  if (e instanceof MailError && !e.retryable) return ApplicationFailure.create({ type: e.code, message: e.message, nonRetryable: true });
-  return e;
+  return mailFailure(e);
 }
 
 /**

@@ -1,5 +1,6 @@
-import { ApplicationFailure, log } from '@temporalio/activity';
-import { MailError, MailInFlightError, sendMailOnce } from '../../libs/mail/src/send-mail';
+import { log } from '@temporalio/activity';
+import { sendMailOnce } from '../../libs/mail/src/send-mail';
+import { mailFailure } from '../mail-failure';
 import type { SendMailResult } from '../../libs/mail/src/send-mail';
 import type { ActivityDeps } from '../deps';
 
@@ -38,14 +39,7 @@ export function createNotifyActivities(deps: ActivityDeps) {
         if (!result.recorded) log.warn('notification sent but not recorded in mail_log', { messageId: result.messageId });
         return result;
       } catch (e) {
-        if (e instanceof MailInFlightError) {
-          // Another attempt owns the message right now: come back when its lease ends.
-          throw ApplicationFailure.create({ message: e.message, type: e.code, nonRetryable: false, nextRetryDelay: e.retryAfterMs });
-        }
-        if (e instanceof MailError && !e.retryable) {
-          throw ApplicationFailure.create({ message: e.message, type: e.code, nonRetryable: true });
-        }
-        throw e; // technical fault: Temporal retries with the activity's retry policy
+        throw mailFailure(e);
       }
     },
   };
