@@ -7,6 +7,8 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createEncryptionFixtureActivities } from '../../../test/fixtures/encryption-activities';
 import { confirmAddressSignal } from '../../../test/fixtures/encryption-workflows';
 import type { FixtureApplicant, fixtureCaseWorkflow, fixtureFailingCaseWorkflow } from '../../../test/fixtures/encryption-workflows';
+import { fetchRawRecord, leaksIn } from '../../../test/support/raw-history';
+import type { RawPayload } from '../../../test/support/raw-history';
 import { testDataConverter, uniqueTaskQueue } from '../../../test/support/temporal';
 import { createTemporalClient } from './connection';
 import { ENCODING_ENCRYPTED } from './encryption-codec';
@@ -24,79 +26,6 @@ const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
 const applicant: FixtureApplicant = { name: 'Erika Mustermann', address: 'Heidestraße 17, 51147 Köln', iban: 'DE89370400440532013000' };
 /** The three strings, and distinctive parts of them (a leak of "Mustermann" alone is a leak too). */
 const SECRETS = [applicant.name, applicant.address, applicant.iban, 'Mustermann', 'Heidestra', '51147', '0532013000'];
-
-/** Base64 renderings of `s` at each of the three byte alignments (only the characters that depend on `s` alone). */
-function base64Forms(s: string): string[] {
-  const bytes = Buffer.from(s, 'utf8');
-  const forms: string[] = [];
-  for (let pad = 0; pad < 3; pad++) {
-    const b64 = Buffer.concat([Buffer.alloc(pad), bytes]).toString('base64');
-    const start = pad === 0 ? 0 : 4; // the first quad mixes padding and s
-    const end = (pad + bytes.length) % 3 === 0 ? b64.length : b64.length - 4; // the last quad may be partial
-    const core = b64.slice(start, end);
-    if (core.length >= 8) forms.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
-  }
-  return forms;
-}
-
-/** Every secret (or base64 form of one) found in the bytes; empty = clean. */
-function leaks(bytes: Uint8Array): string[] {
-  const buf = Buffer.from(bytes);
-  const found: string[] = [];
-  for (const s of SECRETS) {
-    if (buf.includes(Buffer.from(s, 'utf8'))) found.push(s);
-    const latin1 = Buffer.from(s, 'latin1');
-    if (!latin1.equals(Buffer.from(s, 'utf8')) && buf.includes(latin1)) found.push(`${s} (latin1)`);
-    for (const b of base64Forms(s)) if (buf.includes(Buffer.from(b, 'ascii'))) found.push(`${s} (base64 ${b})`);
-  }
-  return [...new Set(found)];
-}
-
-interface RawPayload {
-  metadata?: Record<string, Uint8Array> | null;
-  data?: Uint8Array | null;
-}
-
-/** Every Payload message anywhere in a decoded protobuf object. */
-function payloadsIn(value: unknown, out: RawPayload[] = []): RawPayload[] {
-  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return out;
-  if (Array.isArray(value)) {
-    for (const v of value) payloadsIn(v, out);
-    return out;
-  }
-  const o = value as Record<string, unknown>;
-  if (o.metadata && typeof o.metadata === 'object' && !Array.isArray(o.metadata) && Object.values(o.metadata).every((m) => m instanceof Uint8Array) && 'data' in o) {
-    out.push(o as RawPayload);
-    return out;
-  }
-  // Search attribute values are indexed by the server and cannot be encrypted: checked separately.
-  for (const [k, v] of Object.entries(o)) if (k !== 'searchAttributes') payloadsIn(v, out);
-  return out;
-}
-
-/** The raw history exactly as the server returns it (all pages), plus the raw describe (memo, search attributes). */
-async function rawRecord(
-  raw: Client,
-  workflowId: string,
-): Promise<{ bytes: Uint8Array; payloads: RawPayload[]; events: temporal.api.history.v1.IHistoryEvent[]; searchAttributes: Record<string, RawPayload> }> {
-  const chunks: Uint8Array[] = [];
-  const events: temporal.api.history.v1.IHistoryEvent[] = [];
-  let nextPageToken: Uint8Array | undefined;
-  do {
-    const res = await raw.workflowService.getWorkflowExecutionHistory({ namespace, execution: { workflowId }, nextPageToken });
-    chunks.push(temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse.encode(res).finish());
-    events.push(...(res.history?.events ?? []));
-    nextPageToken = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;
-  } while (nextPageToken);
-  const described = await raw.workflowService.describeWorkflowExecution({ namespace, execution: { workflowId } });
-  chunks.push(temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse.encode(described).finish());
-  return {
-    bytes: Buffer.concat(chunks),
-    payloads: payloadsIn(events).concat(payloadsIn(described)),
-    events,
-    searchAttributes: (described.workflowExecutionInfo?.searchAttributes?.indexedFields ?? {}) as Record<string, RawPayload>,
-  };
-}
 
 const encodingOf = (p: RawPayload) => Buffer.from(p.metadata?.encoding ?? []).toString('utf8');
 
@@ -158,10 +87,10 @@ describe('payload encryption against the real Temporal server', () => {
     expect((await handle.describe()).memo).toEqual({ applicantName: applicant.name });
 
     // Without it: the raw bytes.
-    const record = await rawRecord(raw, workflowId);
+    const record = await fetchRawRecord(raw, namespace, workflowId);
     const types = record.events.map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]);
     expect(types).toEqual(expect.arrayContaining(['EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED', 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED', 'EVENT_TYPE_ACTIVITY_TASK_FAILED', 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED']));
-    expect(leaks(record.bytes)).toEqual([]);
+    expect(leaksIn(record.bytes, SECRETS)).toEqual([]);
 
     // Every payload is encrypted (input, signal, activity input/result, failure attributes, memo, result).
     expect(record.payloads.length).toBeGreaterThanOrEqual(8);
@@ -196,10 +125,10 @@ describe('payload encryption against the real Temporal server', () => {
     expect(cause?.message).toBe(`Antrag von ${applicant.name} abgelehnt: IBAN ${applicant.iban} ungültig`);
     expect((cause as ApplicationFailure).details).toEqual([applicant]);
 
-    const record = await rawRecord(raw, workflowId);
+    const record = await fetchRawRecord(raw, namespace, workflowId);
     const failure = record.events.find((e) => e.workflowExecutionFailedEventAttributes)?.workflowExecutionFailedEventAttributes?.failure;
     expect(failure?.message).toBe('Encoded failure');
-    expect(leaks(record.bytes)).toEqual([]);
+    expect(leaksIn(record.bytes, SECRETS)).toEqual([]);
   });
 
   it('control: the same scan finds the data in a history written without the codec (the scan can fail)', async () => {
@@ -207,8 +136,8 @@ describe('payload encryption against the real Temporal server', () => {
     const workflowId = `case-${randomUUID()}`;
     const handle = await raw.workflow.start('fixtureCaseWorkflow', { taskQueue: uniqueTaskQueue('test-encryption-unpolled'), workflowId, args: [{ applicant }], memo: { applicantName: applicant.name } });
     try {
-      const record = await rawRecord(raw, workflowId);
-      expect(leaks(record.bytes)).toEqual(expect.arrayContaining([applicant.name, applicant.address, applicant.iban]));
+      const record = await fetchRawRecord(raw, namespace, workflowId);
+      expect(leaksIn(record.bytes, SECRETS)).toEqual(expect.arrayContaining([applicant.name, applicant.address, applicant.iban]));
       expect(record.payloads.map(encodingOf)).toContain('json/plain');
     } finally {
       await handle.terminate('control run done');
@@ -217,7 +146,7 @@ describe('payload encryption against the real Temporal server', () => {
 
   it('the scan also recognises base64-encoded clear text', () => {
     for (const pad of ['', 'x', 'xy']) {
-      expect(leaks(Buffer.from(`{"a":"${Buffer.from(`${pad}${applicant.iban}`).toString('base64')}"}`))).toEqual(expect.arrayContaining([expect.stringContaining(`${applicant.iban} (base64`)]));
+      expect(leaksIn(Buffer.from(`{"a":"${Buffer.from(`${pad}${applicant.iban}`).toString('base64')}"}`), SECRETS)).toEqual(expect.arrayContaining([expect.stringContaining(`${applicant.iban} (base64`)]));
     }
   });
 

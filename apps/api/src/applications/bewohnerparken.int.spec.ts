@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
 import type { Principal } from '../../../../libs/auth/src/principal';
 import { listRequests } from '../../../../libs/db/src/requests';
 import { TASK_QUEUES } from '../../../../libs/domain/src/task-queues';
 import { createTemporalClient } from '../../../../libs/temporal/src/connection';
+import { fetchRawRecord, leaksIn } from '../../../../test/support/raw-history';
 import { ENCODING_ENCRYPTED } from '../../../../libs/temporal/src/encryption-codec';
 import { listMails, waitForMails } from '../../../../test/support/mail';
 import type { SinkMail } from '../../../../test/support/mail';
@@ -59,56 +59,6 @@ function application(email: string, overrides: Record<string, unknown> = {}) {
 const caseWhen = (who: Who, caseId: string, predicate: (c: CaseView) => boolean, what: string, timeoutMs?: number) => stack.caseWhen(who, caseId, predicate, what, timeoutMs);
 
 const mailsTo = (to: string) => (m: SinkMail) => (m.to ?? []).some((t) => t.address === to);
-
-/** Everything the server stores about the workflow, as raw protobuf bytes, plus its payloads. */
-async function rawHistory(workflowId: string): Promise<{ bytes: Buffer; payloads: temporal.api.common.v1.IPayload[] }> {
-  const chunks: Uint8Array[] = [];
-  const payloads: temporal.api.common.v1.IPayload[] = [];
-  const collect = (v: unknown): void => {
-    if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return;
-    if (Array.isArray(v)) return v.forEach(collect);
-    const o = v as Record<string, unknown>;
-    if (o.metadata && typeof o.metadata === 'object' && 'data' in o && Object.values(o.metadata).every((m) => m instanceof Uint8Array)) {
-      payloads.push(o as temporal.api.common.v1.IPayload);
-      return;
-    }
-    for (const [k, x] of Object.entries(o)) if (k !== 'searchAttributes') collect(x);
-  };
-  let nextPageToken: Uint8Array | undefined;
-  do {
-    const res = await raw.workflowService.getWorkflowExecutionHistory({ namespace: stack.temporal.namespace, execution: { workflowId }, nextPageToken });
-    chunks.push(temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse.encode(res).finish());
-    collect(res.history?.events ?? []);
-    nextPageToken = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;
-  } while (nextPageToken);
-  const described = await raw.workflowService.describeWorkflowExecution({ namespace: stack.temporal.namespace, execution: { workflowId } });
-  chunks.push(temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse.encode(described).finish());
-  return { bytes: Buffer.concat(chunks), payloads };
-}
-
-/** Base64 renderings of `s` at each of the three byte alignments (only the characters that depend on `s` alone). */
-function base64Forms(s: string): string[] {
-  const bytes = Buffer.from(s, 'utf8');
-  const forms: string[] = [];
-  for (let pad = 0; pad < 3; pad++) {
-    const b64 = Buffer.concat([Buffer.alloc(pad), bytes]).toString('base64');
-    const start = pad === 0 ? 0 : 4; // the first quad mixes padding and s
-    const end = (pad + bytes.length) % 3 === 0 ? b64.length : b64.length - 4; // the last quad may be partial
-    const core = b64.slice(start, end);
-    if (core.length >= 8) forms.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
-  }
-  return forms;
-}
-
-/** Each value found in the bytes in clear text (UTF-8 or Latin-1) or base64-encoded; empty = clean. */
-function leaks(bytes: Buffer, values: string[]): string[] {
-  const found: string[] = [];
-  for (const v of values) {
-    if (bytes.includes(Buffer.from(v, 'utf8')) || bytes.includes(Buffer.from(v, 'latin1'))) found.push(v);
-    for (const b of base64Forms(v)) if (bytes.includes(Buffer.from(b, 'ascii'))) found.push(`${v} (base64 ${b})`);
-  }
-  return [...new Set(found)];
-}
 
 describe('Bewohnerparkausweis through the API (real Temporal, PostgreSQL, SMTP and sandbox)', () => {
   it('submit with a basis login → eID identification → document request → upload → caseworker approves → permit issued', async () => {
@@ -228,15 +178,15 @@ describe('Bewohnerparkausweis through the API (real Temporal, PostgreSQL, SMTP a
     ]);
 
     // --- the raw Temporal history carries no personal data in clear text -----------------------------
-    const history = await rawHistory(caseWorkflowId(caseId));
+    const history = await fetchRawRecord(raw, stack.temporal.namespace, caseWorkflowId(caseId));
     expect(history.bytes.includes(Buffer.from('bewohnerparkenWorkflow'))).toBe(true); // the search works on these bytes
     expect(history.payloads.length).toBeGreaterThan(10);
     expect(history.payloads.filter((p) => Buffer.from(p.metadata?.encoding ?? []).toString('utf8') !== ENCODING_ENCRYPTED)).toEqual([]);
     const personal = ['Erika', 'Mustermann', 'Lychener Straße', 'Lychener Stra', email, people.erika.sub, 'B-EM 1961'];
-    expect(leaks(history.bytes, personal)).toEqual([]);
+    expect(leaksIn(history.bytes, personal)).toEqual([]);
     // ... although they are in there, encrypted: decoded with the key, the payloads hold them all
     const decoded = Buffer.concat((await testPayloadCodec().decode(history.payloads as Payload[])).map((p) => Buffer.from(p.data ?? [])));
-    expect(leaks(decoded, personal)).toEqual(expect.arrayContaining(personal));
+    expect(leaksIn(decoded, personal)).toEqual(expect.arrayContaining(personal));
   });
 
   it('validates the body per field, and only citizens apply', async () => {

@@ -12,6 +12,7 @@ import { eventually } from '../../../../test/support/eventually';
 import { waitForMails } from '../../../../test/support/mail';
 import type { SinkMail } from '../../../../test/support/mail';
 import { pdfText } from '../../../../test/support/pdf-text';
+import { fetchRawRecord } from '../../../../test/support/raw-history';
 import { caseWorkflowId } from '../../../../workflows/gewerbe/gewerbeanmeldung.contract';
 import { startApplicationsStack } from '../testing/applications-stack';
 import type { ApplicationsStack, CaseView } from '../testing/applications-stack';
@@ -77,18 +78,8 @@ async function rawHistoryBytes(caseId: string): Promise<{ bytes: Buffer; eventCo
     const d = await raw.workflowService.describeWorkflowExecution({ namespace, execution });
     return d.workflowExecutionInfo?.status !== temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
   }, 'the workflow to end', 30_000);
-  const chunks: Uint8Array[] = [];
-  let eventCount = 0;
-  let nextPageToken: Uint8Array | undefined;
-  do {
-    const res = await raw.workflowService.getWorkflowExecutionHistory({ namespace, execution, nextPageToken });
-    chunks.push(temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryResponse.encode(res).finish());
-    eventCount += res.history?.events?.length ?? 0;
-    nextPageToken = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;
-  } while (nextPageToken);
-  const described = await raw.workflowService.describeWorkflowExecution({ namespace, execution });
-  chunks.push(temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse.encode(described).finish());
-  return { bytes: Buffer.concat(chunks), eventCount };
+  const record = await fetchRawRecord(raw, namespace, execution.workflowId);
+  return { bytes: record.bytes, eventCount: record.events.length };
 }
 
 const mailsTo = (to: string) => (m: SinkMail) => (m.to ?? []).some((t) => t.address === to);
